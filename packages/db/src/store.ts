@@ -1,0 +1,151 @@
+import type {
+  CreateTarget,
+  FirePlan,
+  ListRunsInput,
+  Page,
+  PageInput,
+  Run,
+  RunRequest,
+  Schedule,
+  ScheduleStatus,
+  Target,
+  UpdateTarget,
+} from '@api-scheduler/core';
+
+/** A target as inserted: the API layer fills in id, name and timestamps. */
+export type NewTarget = Omit<CreateTarget, 'name'> & { id: string; name: string; created_at: Date; updated_at: Date };
+
+/** A schedule as inserted, with its config already resolved and next_run_at planned. */
+export type NewSchedule = Schedule;
+
+/** Fields of a schedule that an update may set; next_run_at and status come from the planner. */
+export type SchedulePatch = Partial<
+  Pick<
+    Schedule,
+    | 'target_id'
+    | 'name'
+    | 'schedule_type'
+    | 'schedule_config'
+    | 'timezone'
+    | 'retry_policy'
+    | 'overlap_policy'
+    | 'misfire_policy'
+    | 'status'
+    | 'next_run_at'
+  >
+> & { updated_at: Date };
+
+export interface ListSchedulesInput extends PageInput {
+  status?: ScheduleStatus;
+  target_id?: string;
+}
+
+/** Called inside the claim transaction for each due schedule; must be pure and fast. */
+export type PlanFireFn = (schedule: Schedule, now: number) => FirePlan;
+
+export interface ClaimInput {
+  /** Schedules with next_run_at at or before this instant are due. */
+  now: number;
+  /** At most this many schedules are claimed in one transaction. */
+  limit: number;
+  instanceId: string;
+  plan: PlanFireFn;
+  /** Builds the request stored with each run (secrets masked) from the target. */
+  describeRequest: (target: Target) => RunRequest;
+}
+
+/** One fire that a claim recorded as a RUNNING (or SKIPPED) run, with what is needed to send it. */
+export interface ClaimedFire {
+  run: Run;
+  schedule: Schedule;
+  target: Target;
+}
+
+/** The outcome of an attempt, written onto its RUNNING run. */
+export type RunResult = Pick<
+  Run,
+  | 'id'
+  | 'finished_at'
+  | 'status'
+  | 'status_code'
+  | 'latency_ms'
+  | 'response_size'
+  | 'response_headers'
+  | 'response_body'
+  | 'truncated'
+  | 'error_type'
+  | 'error_message'
+>;
+
+export interface RunStats {
+  total_runs: number;
+  success_runs: number;
+  failure_runs: number;
+  skipped_runs: number;
+  running_runs: number;
+  /** Mean latency_ms of finished runs that have one, or null when there is none. */
+  avg_latency_ms: number | null;
+}
+
+/**
+ * Persistence of targets, schedules and runs. The engine and the API use only
+ * this interface; each database dialect has one implementation, and every
+ * implementation passes the same conformance suite.
+ *
+ * Lookups return null for unknown ids; mutations of unknown ids throw
+ * NotFoundError, and conflicts throw ConflictError (both from core).
+ */
+export interface Store {
+  readonly dialect: 'libsql' | 'postgres';
+
+  /** Applies pending migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Runs a trivial query and returns its round-trip time in milliseconds. */
+  ping(): Promise<number>;
+
+  createTarget(target: NewTarget): Promise<Target>;
+  getTarget(id: string): Promise<Target | null>;
+  /** Targets oldest first. */
+  listTargets(input: PageInput): Promise<Page<Target>>;
+  updateTarget(id: string, patch: UpdateTarget & { updated_at: Date }): Promise<Target>;
+  /** Throws ConflictError naming the schedules (id and name) that still use the target. */
+  deleteTarget(id: string): Promise<void>;
+
+  /** Throws NotFoundError('target', …) when target_id does not exist. */
+  createSchedule(schedule: NewSchedule): Promise<Schedule>;
+  getSchedule(id: string): Promise<Schedule | null>;
+  /** Schedules oldest first. */
+  listSchedules(input: ListSchedulesInput): Promise<Page<Schedule>>;
+  /** Throws NotFoundError for an unknown schedule or a patch naming an unknown target. */
+  updateSchedule(id: string, patch: SchedulePatch): Promise<Schedule>;
+  /** Deletes the schedule and its runs. */
+  deleteSchedule(id: string): Promise<void>;
+  countSchedulesByStatus(): Promise<Record<ScheduleStatus, number>>;
+
+  /** The earliest next_run_at among ACTIVE schedules, Unix milliseconds, or null when none is planned. */
+  earliestNextRunAt(): Promise<number | null>;
+  /**
+   * In one transaction: selects up to `limit` ACTIVE schedules whose
+   * next_run_at is at or before `now` (earliest first), calls `plan` for
+   * each, stores the new next_run_at / run_count / last_run_at / status, and
+   * inserts one run per planned fire (RUNNING, or SKIPPED for a skipped
+   * fire) with attempt 1. The unique key (schedule_id, scheduled_for,
+   * attempt) makes a second claim of the same slot fail instead of firing twice.
+   */
+  claimDueSchedules(input: ClaimInput): Promise<ClaimedFire[]>;
+  /** Inserts a run directly: retries (attempt > 1) and manual triggers. */
+  insertRun(run: Run): Promise<Run>;
+  /** Writes the outcomes of finished attempts, in one transaction. Unknown ids are ignored (the schedule was deleted). */
+  finishRuns(results: RunResult[]): Promise<void>;
+  /**
+   * Marks runs still RUNNING as FAILURE with error_type INTERRUPTED: all of
+   * them, or only those of `instanceId`. Returns how many changed.
+   */
+  interruptRunningRuns(input: { finishedAt: Date; instanceId?: string; message: string }): Promise<number>;
+
+  getRun(id: string): Promise<Run | null>;
+  /** Runs newest first (by id, which is time-ordered). */
+  listRuns(input: ListRunsInput): Promise<Page<Run>>;
+  runStats(): Promise<RunStats>;
+}

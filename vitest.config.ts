@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests import the workspace packages from their TypeScript sources, so a
+    // change is tested without a rebuild; the server process under test runs
+    // the built files.
+    conditions: ['@api-scheduler/source'],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
