@@ -40,8 +40,8 @@ export const listRunsInput = z.strictObject({
   schedule_id: z.string().min(1).optional(),
   target_id: z.string().min(1).optional(),
   status: z.enum(RUN_STATUSES).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
+  since: z.coerce.date({ error: 'since must be an ISO 8601 time, such as 2026-05-01T09:00:00Z' }).optional(),
+  until: z.coerce.date({ error: 'until must be an ISO 8601 time, such as 2026-05-01T09:00:00Z' }).optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(LIMITS.pageSizeDefault),
   cursor: z.string().min(1).max(200).optional(),
 });

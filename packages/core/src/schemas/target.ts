@@ -43,6 +43,11 @@ export const headersSchema = z
       .string()
       .max(LIMITS.headerValueLength, `Header values are limited to ${LIMITS.headerValueLength} characters`)
       .regex(headerValuePattern, 'Header values may not contain line breaks or NUL'),
+    {
+      // zod reports a rejected key as "Invalid key in record". Pass on the key
+      // schema's own message instead, because it lists the allowed characters.
+      error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined),
+    },
   )
   .refine((headers) => Object.keys(headers).length <= LIMITS.headerCount, {
     message: `At most ${LIMITS.headerCount} headers are allowed`,

@@ -1,4 +1,4 @@
-import { wallTimeToInstant } from './zoned-time.js';
+import { wallTimeAsUtcMs, wallTimeToInstant } from './zoned-time.js';
 
 const unitMs: Record<string, number> = {
   second: 1_000,
@@ -6,6 +6,12 @@ const unitMs: Record<string, number> = {
   hour: 3_600_000,
   day: 86_400_000,
 };
+
+// Instants from 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z, the
+// range that four-digit ISO 8601 years can write. "now + 999999999 days" lies
+// outside it, and outside the range of a JavaScript Date too.
+const minInstantMs = Date.parse('0000-01-01T00:00:00.000Z');
+const maxInstantMs = Date.parse('9999-12-31T23:59:59.999Z');
 
 const relativePattern = /^now\s*(?:([+-])\s*(\d{1,9})\s*(second|minute|hour|day)s?)?$/i;
 const isoPattern =
@@ -24,9 +30,16 @@ export class TimeExpressionError extends Error {
  * Parses a time as users write it in schedule configs and returns Unix
  * milliseconds. Accepted: ISO 8601 with an offset or Z; ISO 8601 without an
  * offset, read in `timezone`; "now"; "now + N unit(s)" and "now - N unit(s)"
- * with unit second, minute, hour or day.
+ * with unit second, minute, hour or day. Throws TimeExpressionError for
+ * anything else, and for instants outside the years 0000–9999 UTC.
  */
 export function parseTimeExpression(input: string, options: { now: number; timezone: string }): number {
+  const instant = parseInstant(input, options);
+  if (!(instant >= minInstantMs && instant <= maxInstantMs)) throw new TimeExpressionError(input);
+  return instant;
+}
+
+function parseInstant(input: string, options: { now: number; timezone: string }): number {
   const text = input.trim();
 
   const relative = relativePattern.exec(text);
@@ -54,12 +67,14 @@ export function parseTimeExpression(input: string, options: { now: number; timez
 
   if (zone === undefined) return wallTimeToInstant(wall, options.timezone);
 
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+  const wallAsUtc = wallTimeAsUtcMs(wall);
   if (zone.toUpperCase() === 'Z') return wallAsUtc;
 
   const digits = zone.slice(1).replace(':', '');
-  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-  if (offsetMinutes > 18 * 60) throw new TimeExpressionError(input);
+  const offsetHours = Number(digits.slice(0, 2));
+  const offsetMinutesPastHour = Number(digits.slice(2) || '0');
+  const offsetMinutes = offsetHours * 60 + offsetMinutesPastHour;
+  if (offsetMinutesPastHour > 59 || offsetMinutes > 18 * 60) throw new TimeExpressionError(input);
   return wallAsUtc - (zone.startsWith('-') ? -offsetMinutes : offsetMinutes) * 60_000;
 }
 
@@ -67,6 +82,8 @@ function isRealWallTime(wall: { year: number; month: number; day: number; hour: 
   if (wall.month < 1 || wall.month > 12 || wall.day < 1 || wall.hour > 23 || wall.minute > 59 || wall.second > 59) {
     return false;
   }
-  const daysInMonth = new Date(Date.UTC(wall.year, wall.month, 0)).getUTCDate();
+  // Day 0 of the next month is the last day of this one.
+  const lastDayOfMonth = { year: wall.year, month: wall.month + 1, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0 };
+  const daysInMonth = new Date(wallTimeAsUtcMs(lastDayOfMonth)).getUTCDate();
   return wall.day <= daysInMonth;
 }

@@ -6,6 +6,7 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -34,7 +35,18 @@ export function timeZoneOffsetMs(ms: number, timezone: string): number {
   const parts = formatterFor(timezone).formatToParts(new Date(ms));
   const field = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const wallAsUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
+  // en-US numbers the years before 1 AD backwards with era BC, so 1 BC is year 0.
+  const era = parts.find((part) => part.type === 'era')?.value;
+  const year = era === 'BC' ? 1 - field('year') : field('year');
+  const wallAsUtc = wallTimeAsUtcMs({
+    year,
+    month: field('month'),
+    day: field('day'),
+    hour: field('hour'),
+    minute: field('minute'),
+    second: field('second'),
+    millisecond: 0,
+  });
   const wholeSecondMs = ms - (((ms % 1000) + 1000) % 1000);
   return wallAsUtc - wholeSecondMs;
 }
@@ -50,6 +62,17 @@ export interface WallTime {
 }
 
 /**
+ * Reads a wall time as if it were UTC and returns Unix milliseconds. Fields
+ * out of range roll over as in Date.UTC, but years 0–99 stay as given where
+ * Date.UTC would move them to 1900–1999.
+ */
+export function wallTimeAsUtcMs(wall: WallTime): number {
+  const midnight = new Date(0);
+  midnight.setUTCFullYear(wall.year, wall.month - 1, wall.day);
+  return midnight.getTime() + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000 + wall.millisecond;
+}
+
+/**
  * Converts a wall-clock time in `timezone` to an instant. Ambiguous times
  * (the repeated hour when clocks go back) take the earlier instant; times
  * inside a skipped hour move forward by the length of the gap, so 02:30 on a
@@ -57,7 +80,7 @@ export interface WallTime {
  * disambiguation of TC39 Temporal.
  */
 export function wallTimeToInstant(wall: WallTime, timezone: string): number {
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+  const wallAsUtc = wallTimeAsUtcMs(wall);
 
   // The offset can differ by at most a day either side; try the offsets in
   // force shortly before and after, and keep a candidate that maps back.

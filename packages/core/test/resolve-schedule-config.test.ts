@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+
+import { ValidationError, resolveScheduleConfig } from '../src/index.js';
+import type { ScheduleType, ValidationIssue } from '../src/index.js';
+
+// Every "now" in this file is this fixed instant, never the wall clock.
+const now = Date.parse('2026-01-15T12:00:00.000Z');
+
+function resolve(type: ScheduleType, raw: unknown, timezone = 'UTC') {
+  return resolveScheduleConfig(type, raw, { now, timezone });
+}
+
+/** Returns the issues of the ValidationError that `run` throws, and fails the test if it throws nothing or something else. */
+function issuesOf(run: () => unknown): ValidationIssue[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).issues;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+}
+
+describe('resolveScheduleConfig INTERVAL', () => {
+  it.each([
+    ['no start_time: one interval after now', { interval_seconds: 60 }, 'UTC', '2026-01-15T12:01:00.000Z'],
+    ['no start_time, 1 day', { interval_seconds: 86_400 }, 'UTC', '2026-01-16T12:00:00.000Z'],
+    ['start_time "now"', { interval_seconds: 60, start_time: 'now' }, 'UTC', '2026-01-15T12:00:00.000Z'],
+    ['start_time "now + 5 minutes"', { interval_seconds: 60, start_time: 'now + 5 minutes' }, 'UTC', '2026-01-15T12:05:00.000Z'],
+    ['start_time in the past is kept as the anchor', { interval_seconds: 60, start_time: '2020-01-01T00:00:00Z' }, 'UTC', '2020-01-01T00:00:00.000Z'],
+    ['start_time with an offset', { interval_seconds: 60, start_time: '2026-03-01T09:00:00+05:30' }, 'UTC', '2026-03-01T03:30:00.000Z'],
+    ['naive start_time in Europe/Berlin', { interval_seconds: 60, start_time: '2026-03-01T09:00' }, 'Europe/Berlin', '2026-03-01T08:00:00.000Z'],
+    ['naive start_time in America/New_York', { interval_seconds: 60, start_time: '2026-07-01T09:00' }, 'America/New_York', '2026-07-01T13:00:00.000Z'],
+    ['start_time with Z ignores the time zone', { interval_seconds: 60, start_time: '2026-07-01T09:00:00Z' }, 'America/New_York', '2026-07-01T09:00:00.000Z'],
+  ])('%s', (_case, raw, timezone, expectedStart) => {
+    expect(resolve('INTERVAL', raw, timezone)).toEqual({ interval_seconds: raw.interval_seconds, start_time: expectedStart });
+  });
+});
+
+describe('resolveScheduleConfig WINDOW', () => {
+  it('resolves a one-minute window', () => {
+    const config = resolve('WINDOW', { start_time: 'now', end_time: 'now + 1 minute', interval_seconds: 10 });
+
+    expect(config).toEqual({
+      start_time: '2026-01-15T12:00:00.000Z',
+      end_time: '2026-01-15T12:01:00.000Z',
+      interval_seconds: 10,
+      max_runs: null,
+    });
+  });
+
+  it.each([
+    ['max_runs given', { max_runs: 5 }, 5],
+    ['max_runs null', { max_runs: null }, null],
+    ['max_runs absent', {}, null],
+  ])('keeps %s', (_case, extra, expected) => {
+    const config = resolve('WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, ...extra });
+
+    expect(config).toHaveProperty('max_runs', expected);
+  });
+
+  it('accepts an interval equal to the window', () => {
+    const config = resolve('WINDOW', { start_time: 'now', end_time: 'now + 1 minute', interval_seconds: 60 });
+
+    expect(config).toHaveProperty('interval_seconds', 60);
+  });
+
+  it('accepts a started, still open window', () => {
+    const config = resolve('WINDOW', { start_time: 'now - 1 hour', end_time: 'now + 1 hour', interval_seconds: 60 });
+
+    expect(config).toHaveProperty('start_time', '2026-01-15T11:00:00.000Z');
+    expect(config).toHaveProperty('end_time', '2026-01-15T13:00:00.000Z');
+  });
+
+  it('reads naive times in the schedule time zone', () => {
+    const config = resolve(
+      'WINDOW',
+      { start_time: '2026-07-01T09:00', end_time: '2026-07-01T17:00', interval_seconds: 3600 },
+      'Europe/Berlin',
+    );
+
+    expect(config).toHaveProperty('start_time', '2026-07-01T07:00:00.000Z');
+    expect(config).toHaveProperty('end_time', '2026-07-01T15:00:00.000Z');
+  });
+});
+
+describe('resolveScheduleConfig rejects', () => {
+  it('an interval longer than the window', () => {
+    const issues = issuesOf(() => resolve('WINDOW', { start_time: 'now', end_time: 'now + 1 minute', interval_seconds: 3600 }));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'interval_seconds'],
+        msg: 'Rate (Interval 3600s) cannot be greater than the Window duration',
+        type: 'value_error',
+      },
+    ]);
+  });
+
+  it('an interval 1 s too long', () => {
+    const issues = issuesOf(() => resolve('WINDOW', { start_time: 'now', end_time: 'now + 1 minute', interval_seconds: 61 }));
+
+    expect(issues[0]!.msg).toBe('Rate (Interval 61s) cannot be greater than the Window duration');
+  });
+
+  it.each([
+    ['end before start', { start_time: 'now', end_time: 'now - 1 minute', interval_seconds: 10 }],
+    ['end equal to start', { start_time: '2026-02-01T00:00:00Z', end_time: '2026-02-01T00:00:00Z', interval_seconds: 10 }],
+    ['end equal to start across offsets', { start_time: '2026-02-01T02:00:00+02:00', end_time: '2026-02-01T00:00:00Z', interval_seconds: 10 }],
+  ])('%s', (_case, raw) => {
+    const issues = issuesOf(() => resolve('WINDOW', raw));
+
+    expect(issues).toEqual([{ loc: ['schedule_config', 'end_time'], msg: 'end_time must be after start_time', type: 'value_error' }]);
+  });
+
+  it('a window that has already ended', () => {
+    const issues = issuesOf(() => resolve('WINDOW', { start_time: 'now - 2 hours', end_time: 'now - 1 hour', interval_seconds: 10 }));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'end_time'],
+        msg: 'The window has already ended: end_time 2026-01-15T11:00:00.000Z is in the past',
+        type: 'value_error',
+      },
+    ]);
+  });
+
+  it.each([
+    ['INTERVAL', { interval_seconds: 60, extra: 1 }, ['schedule_config'], 'unrecognized_keys'],
+    ['INTERVAL', { interval_seconds: 60, end_time: 'now' }, ['schedule_config'], 'unrecognized_keys'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, timezone: 'UTC' }, ['schedule_config'], 'unrecognized_keys'],
+    ['INTERVAL', {}, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['INTERVAL', { start_time: 'now' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['INTERVAL', { interval_seconds: '60' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['INTERVAL', { interval_seconds: 1.5 }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['INTERVAL', { interval_seconds: 0 }, ['schedule_config', 'interval_seconds'], 'too_small'],
+    ['INTERVAL', { interval_seconds: 31_622_401 }, ['schedule_config', 'interval_seconds'], 'too_big'],
+    ['INTERVAL', { interval_seconds: 60, start_time: 5 }, ['schedule_config', 'start_time'], 'invalid_type'],
+    ['INTERVAL', { interval_seconds: 60, start_time: 'tomorrow' }, ['schedule_config', 'start_time'], 'time_error'],
+    ['INTERVAL', { interval_seconds: 60, start_time: 'now + 999999999 days' }, ['schedule_config', 'start_time'], 'time_error'],
+    ['INTERVAL', null, ['schedule_config'], 'invalid_type'],
+    ['INTERVAL', [60], ['schedule_config'], 'invalid_type'],
+    ['WINDOW', { start_time: 'now', interval_seconds: 10 }, ['schedule_config', 'end_time'], 'invalid_type'],
+    ['WINDOW', { end_time: 'now + 1 hour', interval_seconds: 10 }, ['schedule_config', 'start_time'], 'invalid_type'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 2 weeks', interval_seconds: 10 }, ['schedule_config', 'end_time'], 'time_error'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 0 }, ['schedule_config', 'max_runs'], 'too_small'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 2.5 }, ['schedule_config', 'max_runs'], 'invalid_type'],
+  ] as const)('%s %j at %j', (type, raw, loc, issueType) => {
+    const issues = issuesOf(() => resolve(type, raw));
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.loc).toEqual(loc);
+    expect(issues[0]!.type).toBe(issueType);
+  });
+
+  it.each([
+    [{ interval_seconds: 0 }, 'interval_seconds must be at least 1'],
+    [{}, 'interval_seconds must be a number of seconds'],
+    [{ interval_seconds: 1.5 }, 'interval_seconds must be a whole number of seconds'],
+    [{ interval_seconds: 60, extra: 1 }, 'Unrecognized key: "extra"'],
+  ])('INTERVAL %j with message %j', (raw, message) => {
+    const issues = issuesOf(() => resolve('INTERVAL', raw));
+
+    expect(issues[0]!.msg).toBe(message);
+  });
+
+  it.each([['Mars/Olympus_Mons'], ['Europe/Londn'], ['']])('unknown time zone %j', (timezone) => {
+    const issues = issuesOf(() => resolve('INTERVAL', { interval_seconds: 60 }, timezone));
+
+    expect(issues).toEqual([
+      {
+        loc: ['timezone'],
+        msg: `Unknown time zone "${timezone}": use an IANA name such as UTC or Europe/Berlin`,
+        type: 'timezone_error',
+      },
+    ]);
+  });
+
+  it.each([
+    ['CRON', { expression: '*/5 * * * *', timezone: 'UTC' }],
+    ['ONCE', { run_at: 'now + 1 hour' }],
+  ] as const)('%s until it is supported', (type, raw) => {
+    const issues = issuesOf(() => resolve(type, raw));
+
+    expect(issues).toEqual([
+      { loc: ['schedule_type'], msg: `Schedule type ${type} is not supported yet: use INTERVAL or WINDOW`, type: 'enum' },
+    ]);
+  });
+});
