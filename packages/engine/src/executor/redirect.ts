@@ -1,0 +1,83 @@
+import type { HttpMethod } from '@api-scheduler/core';
+
+/** One hop of an attempt: what is sent to one URL. */
+export interface HopRequest {
+  url: URL;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+// Credentials meant for the first origin, dropped when a redirect leaves it so
+// that another server never receives them. Host would name the old server.
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'host']);
+
+// Headers that describe a body, dropped with the body when a redirect turns the request into a GET.
+const BODY_HEADERS = new Set(['content-type', 'content-encoding', 'content-language', 'content-location']);
+
+/** Tells whether the status is one that this executor follows when a Location is present. */
+export function isRedirectStatus(statusCode: number): boolean {
+  return REDIRECT_STATUSES.has(statusCode);
+}
+
+/**
+ * Plans the hop that a redirect response leads to, following the Fetch
+ * standard's rules: 303 turns any method but HEAD into a GET, 301 and 302 turn
+ * a POST into a GET, and 307 and 308 keep method and body. Returns null when
+ * the response is not followed: not a redirect status, no Location, an
+ * invalid Location, or a scheme other than http and https.
+ */
+export function planRedirect(
+  current: HopRequest,
+  statusCode: number,
+  location: string | string[] | undefined,
+): HopRequest | null {
+  if (!isRedirectStatus(statusCode)) {
+    return null;
+  }
+
+  const rawLocation = Array.isArray(location) ? location[0] : location;
+  if (rawLocation === undefined || rawLocation.trim() === '') {
+    return null;
+  }
+
+  let url: URL;
+  try {
+    url = new URL(rawLocation.trim(), current.url);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return null;
+  }
+  // Targets may not hold credentials in the URL, so a redirect may not add them either.
+  if (url.username !== '' || url.password !== '') {
+    return null;
+  }
+
+  const becomesGet =
+    (statusCode === 303 && current.method !== 'GET' && current.method !== 'HEAD') ||
+    ((statusCode === 301 || statusCode === 302) && current.method === 'POST');
+  const leavesOrigin = url.origin !== current.url.origin;
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(current.headers)) {
+    const lowerName = name.toLowerCase();
+    if (leavesOrigin && ORIGIN_BOUND_HEADERS.has(lowerName)) {
+      continue;
+    }
+    if (becomesGet && BODY_HEADERS.has(lowerName)) {
+      continue;
+    }
+    headers[name] = value;
+  }
+
+  return {
+    url,
+    method: becomesGet ? 'GET' : current.method,
+    headers,
+    body: becomesGet ? null : current.body,
+  };
+}
