@@ -1,18 +1,43 @@
 import { randomBytes } from 'node:crypto';
 
+// Ids made within this many milliseconds after a later one (a clock stepping
+// back a little) continue that later id's sequence instead of sorting before it.
+const MAX_BACKWARD_STEP_MS = 10_000;
+const MAX_SEQUENCE = 0xfff;
+
+let lastMs = -Infinity;
+let sequence = 0;
+
 /**
- * Creates a UUID version 7: 48 bits of Unix milliseconds, then random bits
- * (RFC 9562). Ids sort by creation time, which keeps "newest first" listings
- * and their cursors on the primary key alone.
+ * Creates a UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, a 12-bit
+ * sequence, then random bits. Ids from one process sort in creation order,
+ * also within one millisecond (the sequence counts up, as in the RFC's
+ * "fixed bit-length dedicated counter" method), which keeps "newest first"
+ * listings and their cursors on the primary key alone.
  */
 export function newId(nowMs: number = Date.now()): string {
+  let ms = nowMs;
+  if (ms <= lastMs && lastMs - ms < MAX_BACKWARD_STEP_MS) {
+    ms = lastMs;
+    sequence += 1;
+    if (sequence > MAX_SEQUENCE) {
+      ms = lastMs + 1;
+      sequence = 0;
+    }
+  } else {
+    // Start low in the range so that many ids fit in the same millisecond.
+    sequence = randomBytes(1)[0]! & 0x7f;
+  }
+  lastMs = ms;
+
   const bytes = randomBytes(16);
-  let time = nowMs;
+  let time = ms;
   for (let i = 5; i >= 0; i -= 1) {
     bytes[i] = time % 256;
     time = Math.floor(time / 256);
   }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
 
   const hex = bytes.toString('hex');

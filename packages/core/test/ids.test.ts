@@ -50,3 +50,19 @@ describe('isId', () => {
     expect(isId(value)).toBe(expected);
   });
 });
+
+describe('newId within one millisecond', () => {
+  it('sorts in creation order', () => {
+    const instant = Date.parse('2027-03-01T08:00:00.000Z');
+    const ids = Array.from({ length: 5_000 }, () => newId(instant));
+
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('continues the sequence after a small clock step back', () => {
+    const later = newId(Date.parse('2027-03-02T08:00:01.000Z'));
+    const afterStepBack = newId(Date.parse('2027-03-02T08:00:00.500Z'));
+
+    expect(afterStepBack > later).toBe(true);
+  });
+});
