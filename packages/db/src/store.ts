@@ -40,7 +40,10 @@ export interface ListSchedulesInput extends PageInput {
   target_id?: string;
 }
 
-/** Called inside the claim transaction for each due schedule; must be pure and fast. */
+/**
+ * Called inside the claim transaction for each due schedule; must be pure and fast.
+ * A schedule whose plan throws is logged and left due, and the next claim tries it again.
+ */
 export type PlanFireFn = (schedule: Schedule, now: number) => FirePlan;
 
 export interface ClaimInput {
@@ -131,10 +134,14 @@ export interface Store {
    * each, stores the new next_run_at / run_count / last_run_at / status, and
    * inserts one run per planned fire (RUNNING, or SKIPPED for a skipped
    * fire) with attempt 1. The unique key (schedule_id, scheduled_for,
-   * attempt) makes a second claim of the same slot fail instead of firing twice.
+   * attempt) makes a second claim of the same slot insert no run, so that
+   * fire is left out of the result instead of firing twice.
    */
   claimDueSchedules(input: ClaimInput): Promise<ClaimedFire[]>;
-  /** Inserts a run directly: retries (attempt > 1) and manual triggers. */
+  /**
+   * Inserts a run directly: retries (attempt > 1) and manual triggers. Throws
+   * ConflictError when the slot and attempt already have a run, and NotFoundError for an unknown schedule.
+   */
   insertRun(run: Run): Promise<Run>;
   /** Writes the outcomes of finished attempts, in one transaction. Unknown ids are ignored (the schedule was deleted). */
   finishRuns(results: RunResult[]): Promise<void>;
@@ -145,7 +152,7 @@ export interface Store {
   interruptRunningRuns(input: { finishedAt: Date; instanceId?: string; message: string }): Promise<number>;
 
   getRun(id: string): Promise<Run | null>;
-  /** Runs newest first (by id, which is time-ordered). */
+  /** Runs newest first (by id, which is time-ordered). `since` is inclusive and `until` exclusive, both on started_at. */
   listRuns(input: ListRunsInput): Promise<Page<Run>>;
   runStats(): Promise<RunStats>;
 }

@@ -1,0 +1,198 @@
+import { fileURLToPath } from 'node:url';
+
+import { DomainError } from '@api-scheduler/core';
+import type { ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, Target, UpdateTarget } from '@api-scheduler/core';
+import type { Client } from '@libsql/client';
+import { sql } from 'drizzle-orm';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+
+import { silentLogger } from '../logger.js';
+import type { StoreLogger } from '../logger.js';
+import { Mutex } from '../mutex.js';
+import { withoutQueryParams } from '../query-error.js';
+import type {
+  ClaimInput,
+  ClaimedFire,
+  ListSchedulesInput,
+  NewSchedule,
+  NewTarget,
+  RunResult,
+  RunStats,
+  SchedulePatch,
+  Store,
+} from '../store.js';
+import { claimDueSchedules } from './claim-due-schedules.js';
+import { openLibsqlDatabase } from './open-database.js';
+import type { LibsqlDatabase } from './open-database.js';
+import * as runs from './runs.js';
+import * as schedules from './schedules.js';
+import * as targets from './targets.js';
+
+// Resolved from this module's file, so the same path works from src/ under
+// vitest and from dist/ in the built package.
+const migrationsFolder = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url));
+const migrationsTable = '__drizzle_migrations';
+
+export interface LibsqlStoreOptions {
+  /** A libSQL URL: file:./data/scheduler.db, file:/abs/path.db, file::memory:, or libsql://… */
+  url: string;
+  logger?: StoreLogger;
+}
+
+/** Opens (and creates, when missing) a libSQL database. Call migrate() before using the store. */
+export async function createLibsqlStore(options: LibsqlStoreOptions): Promise<LibsqlStore> {
+  const logger = options.logger ?? silentLogger;
+  const { client, db } = await openLibsqlDatabase(options.url, logger);
+  return new LibsqlStore(client, db, logger);
+}
+
+/**
+ * The Store on libSQL (embedded SQLite). Its client has a single connection,
+ * and the driver rejects a statement sent while a transaction holds it, so
+ * every operation runs under one mutex.
+ */
+export class LibsqlStore implements Store {
+  readonly dialect = 'libsql';
+
+  private readonly mutex = new Mutex();
+
+  constructor(
+    private readonly client: Client,
+    private readonly db: LibsqlDatabase,
+    private readonly logger: StoreLogger,
+  ) {}
+
+  /**
+   * Runs one operation alone on the connection. Domain errors pass through,
+   * and database errors lose the query parameters that drizzle puts in them.
+   */
+  private exclusive<T>(operation: (db: LibsqlDatabase) => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(async () => {
+      try {
+        return await operation(this.db);
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        throw withoutQueryParams(error);
+      }
+    });
+  }
+
+  migrate(): Promise<void> {
+    return this.exclusive(async (db) => {
+      const before = await this.appliedMigrationCount(db);
+      await migrate(db, { migrationsFolder, migrationsTable });
+      const after = await this.appliedMigrationCount(db);
+      if (after > before) this.logger.info({ applied: after - before, total: after }, 'Applied database migrations');
+    });
+  }
+
+  private async appliedMigrationCount(db: LibsqlDatabase): Promise<number> {
+    const [table] = await db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ${migrationsTable}`);
+    if (!table) return 0;
+    const [row] = await db.all<{ total: number }>(sql`SELECT count(*) AS total FROM ${sql.identifier(migrationsTable)}`);
+    return row?.total ?? 0;
+  }
+
+  /** Reads the connection's pragmas, for diagnostics and tests. */
+  connectionSettings(): Promise<{ journal_mode: string; busy_timeout: number; foreign_keys: number; synchronous: number }> {
+    return this.exclusive(async (db) => {
+      const pragma = async (name: string): Promise<unknown> => (await db.values(sql.raw(`PRAGMA ${name}`)))[0]?.[0];
+      return {
+        journal_mode: String(await pragma('journal_mode')),
+        busy_timeout: Number(await pragma('busy_timeout')),
+        foreign_keys: Number(await pragma('foreign_keys')),
+        synchronous: Number(await pragma('synchronous')),
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.mutex.runExclusive(async () => {
+      this.client.close();
+    });
+  }
+
+  ping(): Promise<number> {
+    return this.exclusive(async (db) => {
+      const started = performance.now();
+      await db.run(sql`SELECT 1`);
+      return performance.now() - started;
+    });
+  }
+
+  createTarget(target: NewTarget): Promise<Target> {
+    return this.exclusive((db) => targets.insertTarget(db, target));
+  }
+
+  getTarget(id: string): Promise<Target | null> {
+    return this.exclusive((db) => targets.findTarget(db, id));
+  }
+
+  listTargets(input: PageInput): Promise<Page<Target>> {
+    return this.exclusive((db) => targets.listTargets(db, input));
+  }
+
+  updateTarget(id: string, patch: UpdateTarget & { updated_at: Date }): Promise<Target> {
+    return this.exclusive((db) => targets.updateTarget(db, id, patch));
+  }
+
+  deleteTarget(id: string): Promise<void> {
+    return this.exclusive((db) => targets.deleteTarget(db, id));
+  }
+
+  createSchedule(schedule: NewSchedule): Promise<Schedule> {
+    return this.exclusive((db) => schedules.insertSchedule(db, schedule));
+  }
+
+  getSchedule(id: string): Promise<Schedule | null> {
+    return this.exclusive((db) => schedules.findSchedule(db, id));
+  }
+
+  listSchedules(input: ListSchedulesInput): Promise<Page<Schedule>> {
+    return this.exclusive((db) => schedules.listSchedules(db, input));
+  }
+
+  updateSchedule(id: string, patch: SchedulePatch): Promise<Schedule> {
+    return this.exclusive((db) => schedules.updateSchedule(db, id, patch));
+  }
+
+  deleteSchedule(id: string): Promise<void> {
+    return this.exclusive((db) => schedules.deleteSchedule(db, id));
+  }
+
+  countSchedulesByStatus(): Promise<Record<ScheduleStatus, number>> {
+    return this.exclusive((db) => schedules.countSchedulesByStatus(db));
+  }
+
+  earliestNextRunAt(): Promise<number | null> {
+    return this.exclusive((db) => schedules.earliestNextRunAt(db));
+  }
+
+  claimDueSchedules(input: ClaimInput): Promise<ClaimedFire[]> {
+    return this.exclusive((db) => claimDueSchedules(db, input, this.logger));
+  }
+
+  insertRun(run: Run): Promise<Run> {
+    return this.exclusive((db) => runs.insertRun(db, run));
+  }
+
+  finishRuns(results: RunResult[]): Promise<void> {
+    return this.exclusive((db) => runs.finishRuns(db, results));
+  }
+
+  interruptRunningRuns(input: { finishedAt: Date; instanceId?: string; message: string }): Promise<number> {
+    return this.exclusive((db) => runs.interruptRunningRuns(db, input));
+  }
+
+  getRun(id: string): Promise<Run | null> {
+    return this.exclusive((db) => runs.findRun(db, id));
+  }
+
+  listRuns(input: ListRunsInput): Promise<Page<Run>> {
+    return this.exclusive((db) => runs.listRuns(db, input));
+  }
+
+  runStats(): Promise<RunStats> {
+    return this.exclusive((db) => runs.runStats(db));
+  }
+}

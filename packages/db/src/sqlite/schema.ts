@@ -1,0 +1,108 @@
+import type {
+  ErrorType,
+  HttpMethod,
+  MisfirePolicy,
+  OverlapPolicy,
+  RetryPolicy,
+  RunRequest,
+  RunStatus,
+  ScheduleConfig,
+  ScheduleStatus,
+  ScheduleType,
+} from '@api-scheduler/core';
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Column names are the field names of the core domain types, so a selected
+// row already has the shape of a Target, Schedule or Run. Instants are
+// INTEGER Unix milliseconds (UTC), and objects are JSON text.
+
+export const targets = sqliteTable('targets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  method: text('method').$type<HttpMethod>().notNull(),
+  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  body_template: text('body_template'),
+  timeout_ms: integer('timeout_ms').notNull(),
+  created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updated_at: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: text('id').primaryKey(),
+    // No cascade: deleting a target that schedules still use is a conflict
+    // that the store reports by name, and this key is the backstop.
+    target_id: text('target_id')
+      .notNull()
+      .references(() => targets.id),
+    name: text('name').notNull(),
+    schedule_type: text('schedule_type').$type<ScheduleType>().notNull(),
+    schedule_config: text('schedule_config', { mode: 'json' }).$type<ScheduleConfig>().notNull(),
+    status: text('status').$type<ScheduleStatus>().notNull(),
+    next_run_at: integer('next_run_at', { mode: 'timestamp_ms' }),
+    run_count: integer('run_count').notNull(),
+    last_run_at: integer('last_run_at', { mode: 'timestamp_ms' }),
+    timezone: text('timezone').notNull(),
+    retry_policy: text('retry_policy', { mode: 'json' }).$type<RetryPolicy>().notNull(),
+    overlap_policy: text('overlap_policy').$type<OverlapPolicy>().notNull(),
+    misfire_policy: text('misfire_policy').$type<MisfirePolicy>().notNull(),
+    created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updated_at: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [
+    // Serves the claim (due ACTIVE schedules by next_run_at) and
+    // earliestNextRunAt. SQLite uses a partial index only when the query's
+    // WHERE implies the index's, so those queries repeat status = 'ACTIVE'.
+    index('schedules_due_idx').on(table.next_run_at).where(sql`status = 'ACTIVE'`),
+    // Serves the "is this target still used" check of deleteTarget and listSchedules by target.
+    index('schedules_target_idx').on(table.target_id, table.id),
+    // NOTE: no index on schedules(status). Without ANALYZE statistics, SQLite
+    // 3.45 (libsql 0.5.29) picked such an index over schedules_due_idx for the
+    // claim and then sorted every ACTIVE schedule.
+  ],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    schedule_id: text('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    // No foreign key: a run records the target it called, which may since
+    // have been detached from its schedule and deleted.
+    target_id: text('target_id').notNull(),
+    scheduled_for: integer('scheduled_for', { mode: 'timestamp_ms' }).notNull(),
+    attempt: integer('attempt').notNull(),
+    started_at: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    finished_at: integer('finished_at', { mode: 'timestamp_ms' }),
+    status: text('status').$type<RunStatus>().notNull(),
+    status_code: integer('status_code'),
+    // REAL because executors measure fractional milliseconds.
+    latency_ms: real('latency_ms'),
+    response_size: integer('response_size'),
+    response_headers: text('response_headers', { mode: 'json' }).$type<Record<string, string>>(),
+    response_body: text('response_body'),
+    truncated: integer('truncated', { mode: 'boolean' }).notNull(),
+    error_type: text('error_type').$type<ErrorType>(),
+    error_message: text('error_message'),
+    request: text('request', { mode: 'json' }).$type<RunRequest>().notNull(),
+    catch_up: integer('catch_up', { mode: 'boolean' }).notNull(),
+    missed_count: integer('missed_count').notNull(),
+    instance_id: text('instance_id').notNull(),
+  },
+  (table) => [
+    // One row per attempt of a planned slot: a second claim of the same slot
+    // cannot insert its run, so the slot cannot fire twice.
+    uniqueIndex('runs_slot_unique').on(table.schedule_id, table.scheduled_for, table.attempt),
+    // Serves listRuns by schedule, newest first, and the cascade from schedules.
+    index('runs_schedule_idx').on(table.schedule_id, table.id),
+    // Serves listRuns by target, newest first.
+    index('runs_target_idx').on(table.target_id, table.id),
+    // Serves interruptRunningRuns (status = 'RUNNING') and listRuns by status.
+    index('runs_status_idx').on(table.status, table.id),
+  ],
+);

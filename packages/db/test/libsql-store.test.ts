@@ -1,0 +1,143 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { DatabaseQueryError, createLibsqlStore, createStore } from '../src/index.js';
+import type { LibsqlStore } from '../src/index.js';
+import { selectDueSchedules } from '../src/sqlite/claim-due-schedules.js';
+import { T0, claimInput, newSchedule, newTarget } from './fixtures.js';
+import { describeStoreConformance } from './store-conformance.js';
+
+describeStoreConformance('libSQL', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'api-scheduler-db-'));
+  const store = await createLibsqlStore({ url: `file:${join(folder, 'scheduler.db')}` });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('LibsqlStore', () => {
+  let folder: string;
+  let url: string;
+  let store: LibsqlStore;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'api-scheduler-db-'));
+    url = `file:${join(folder, 'scheduler.db')}`;
+    store = await createLibsqlStore({ url });
+    await store.migrate();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function withSecondClient<T>(task: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+    const client = createClient({ url });
+    try {
+      return await task(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  it('opens the file in WAL mode', async () => {
+    const mode = await withSecondClient(async (client) => (await client.execute('PRAGMA journal_mode')).rows[0]?.[0]);
+
+    expect(mode).toBe('wal');
+  });
+
+  it('configures its connection before any migration', async () => {
+    // migrate() itself switches foreign keys off and on again, so this store is not migrated.
+    const fresh = await createLibsqlStore({ url: `file:${join(folder, 'fresh.db')}` });
+    try {
+      expect(await fresh.connectionSettings()).toEqual({ journal_mode: 'wal', busy_timeout: 5_000, foreign_keys: 1, synchronous: 1 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('creates the parent folder of a file URL', async () => {
+    const nested = join(folder, 'a', 'b', 'scheduler.db');
+    const other = await createLibsqlStore({ url: `file:${nested}` });
+    await other.migrate();
+    await other.close();
+
+    expect((await stat(nested)).isFile()).toBe(true);
+  });
+
+  it('migrates twice without changes', async () => {
+    const target = await store.createTarget(newTarget());
+
+    await store.migrate();
+    await store.migrate();
+
+    expect(await store.getTarget(target.id)).toEqual(target);
+    const applied = await withSecondClient(async (client) => (await client.execute('SELECT count(*) FROM __drizzle_migrations')).rows[0]?.[0]);
+    expect(applied).toBe(1);
+  });
+
+  it('claims through the partial due index', async () => {
+    const plan = await withSecondClient(async (client) => {
+      const query = selectDueSchedules(drizzle(client), T0, 100).toSQL();
+      return (await client.execute(`EXPLAIN QUERY PLAN ${query.sql}`, query.params as never)).rows;
+    });
+
+    expect(plan.map((row) => row['detail']).join('\n')).toMatch(/USING INDEX schedules_due_idx/);
+  });
+
+  it('serializes concurrent operations on its one connection', async () => {
+    const target = await store.createTarget(newTarget());
+    for (let i = 0; i < 20; i += 1) await store.createSchedule(newSchedule(target, { overrides: { next_run_at: new Date(T0 - i * 1_000) } }));
+
+    const results = await Promise.all([
+      store.claimDueSchedules(claimInput(T0 + 500, { limit: 10 })),
+      store.listSchedules({ limit: 50 }),
+      store.claimDueSchedules(claimInput(T0 + 500, { limit: 10 })),
+      store.createTarget(newTarget()),
+      store.runStats(),
+      store.claimDueSchedules(claimInput(T0 + 500, { limit: 10 })),
+    ]);
+
+    const claimed = [results[0], results[2], results[5]].flat().map((fire) => fire.schedule.id);
+    expect(claimed).toHaveLength(20);
+    expect(new Set(claimed).size).toBe(20);
+  });
+
+  it('keeps query parameters out of database errors', async () => {
+    const creation = store.createTarget(newTarget({ headers: { Authorization: 'Bearer very-secret' }, timeout_ms: Number.NaN }));
+
+    await expect(creation).rejects.toBeInstanceOf(DatabaseQueryError);
+    await expect(creation).rejects.not.toThrow(/very-secret/);
+  });
+});
+
+describe('createStore', () => {
+  it('rejects PostgreSQL URLs until that store exists', async () => {
+    await expect(createStore({ url: 'postgres://127.0.0.1:5432/test' })).rejects.toThrow('PostgreSQL support is not built yet');
+  });
+
+  it('rejects an unknown scheme', async () => {
+    await expect(createStore({ url: 'mysql://127.0.0.1/test' })).rejects.toThrow('Unsupported database URL scheme "mysql:"');
+  });
+
+  it('opens a libSQL store for a file URL', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'api-scheduler-db-'));
+    try {
+      const store = await createStore({ url: `file:${join(folder, 'x', 'scheduler.db')}` });
+      expect(store.dialect).toBe('libsql');
+      await store.close();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,821 @@
+import { ConflictError, NotFoundError, ValidationError } from '@api-scheduler/core';
+import type { Run, Schedule, Target } from '@api-scheduler/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { RunResult, Store } from '../src/index.js';
+import { T0, claimInput, hour, iso, minute, newRun, newSchedule, newTarget, second } from './fixtures.js';
+
+export interface StoreHandle {
+  store: Store;
+  /** Closes the store and removes whatever the factory created. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Registers the tests that every Store implementation must pass. `createStore`
+ * returns a store on a new, empty database, and the suite migrates it.
+ */
+export function describeStoreConformance(name: string, createStore: () => Promise<StoreHandle>): void {
+  describe(`${name} Store conformance`, () => {
+    let handle: StoreHandle;
+    let store: Store;
+
+    beforeEach(async () => {
+      handle = await createStore();
+      store = handle.store;
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await handle.cleanup();
+    });
+
+    async function createTarget(overrides: Parameters<typeof newTarget>[0] = {}): Promise<Target> {
+      return store.createTarget(newTarget(overrides));
+    }
+
+    async function createSchedule(target: Target, options: Parameters<typeof newSchedule>[1] = {}): Promise<Schedule> {
+      return store.createSchedule(newSchedule(target, options));
+    }
+
+    /** Creates a schedule on the default every-minute grid with next_run_at at `dueAt`. */
+    async function createDueSchedule(target: Target, dueAt: number, overrides: Partial<Schedule> = {}): Promise<Schedule> {
+      return createSchedule(target, { overrides: { next_run_at: new Date(dueAt), ...overrides } });
+    }
+
+    describe('migrate', () => {
+      it('is harmless when run again', async () => {
+        const target = await createTarget();
+
+        await store.migrate();
+
+        expect(await store.getTarget(target.id)).toEqual(target);
+      });
+    });
+
+    describe('ping', () => {
+      it('returns a round-trip time in milliseconds', async () => {
+        const ms = await store.ping();
+
+        expect(typeof ms).toBe('number');
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThan(5_000);
+      });
+    });
+
+    describe('targets', () => {
+      it('createTarget returns the target as stored', async () => {
+        const input = newTarget({ body_template: null, headers: { 'X-Env': 'test' } });
+
+        const created = await store.createTarget(input);
+
+        expect(created).toEqual(input);
+        expect(created.created_at).toBeInstanceOf(Date);
+        expect(await store.getTarget(input.id)).toEqual(input);
+      });
+
+      it('getTarget returns null for an unknown id', async () => {
+        expect(await store.getTarget(newTarget().id)).toBeNull();
+      });
+
+      it('updateTarget changes only the given fields', async () => {
+        const target = await createTarget();
+        const updatedAt = new Date(T0);
+
+        const updated = await store.updateTarget(target.id, { url: 'http://127.0.0.1:9/other', body_template: null, updated_at: updatedAt });
+
+        expect(updated).toEqual({ ...target, url: 'http://127.0.0.1:9/other', body_template: null, updated_at: updatedAt });
+        expect(await store.getTarget(target.id)).toEqual(updated);
+      });
+
+      it('updateTarget of an unknown id throws NotFoundError', async () => {
+        const id = newTarget().id;
+
+        const update = store.updateTarget(id, { name: 'x', updated_at: new Date(T0) });
+
+        await expect(update).rejects.toBeInstanceOf(NotFoundError);
+        await expect(update).rejects.toMatchObject({ entity: 'target', id });
+      });
+
+      it('listTargets pages oldest first', async () => {
+        const created: Target[] = [];
+        for (let i = 0; i < 5; i += 1) created.push(await createTarget({ name: `target ${i}` }));
+
+        const first = await store.listTargets({ limit: 2 });
+        expect(first.items.map((target) => target.name)).toEqual(['target 0', 'target 1']);
+        expect(first.next_cursor).not.toBeNull();
+
+        const second = await store.listTargets({ limit: 2, cursor: first.next_cursor! });
+        expect(second.items.map((target) => target.name)).toEqual(['target 2', 'target 3']);
+        expect(second.next_cursor).not.toBeNull();
+
+        const last = await store.listTargets({ limit: 2, cursor: second.next_cursor! });
+        expect(last.items).toEqual([created[4]]);
+        expect(last.next_cursor).toBeNull();
+      });
+
+      it('listTargets ends without a cursor on a full last page', async () => {
+        for (let i = 0; i < 4; i += 1) await createTarget();
+
+        const first = await store.listTargets({ limit: 2 });
+        const last = await store.listTargets({ limit: 2, cursor: first.next_cursor! });
+
+        expect(last.items).toHaveLength(2);
+        expect(last.next_cursor).toBeNull();
+      });
+
+      it('listTargets of an empty store is one empty page', async () => {
+        expect(await store.listTargets({ limit: 10 })).toEqual({ items: [], next_cursor: null });
+      });
+
+      it('listTargets rejects an invalid cursor at loc cursor', async () => {
+        for (const cursor of ['not-a-cursor', 'AAAA', Buffer.from('x').toString('base64url')]) {
+          const list = store.listTargets({ limit: 2, cursor });
+
+          await expect(list).rejects.toBeInstanceOf(ValidationError);
+          await expect(list).rejects.toMatchObject({ issues: [{ loc: ['cursor'] }] });
+        }
+      });
+
+      it('deleteTarget removes an unused target', async () => {
+        const target = await createTarget();
+
+        await store.deleteTarget(target.id);
+
+        expect(await store.getTarget(target.id)).toBeNull();
+      });
+
+      it('deleteTarget of an unknown id throws NotFoundError', async () => {
+        await expect(store.deleteTarget(newTarget().id)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('deleteTarget of a used target names its schedules', async () => {
+        const target = await createTarget();
+        const nightly = await createSchedule(target, { overrides: { name: 'nightly' } });
+        const hourly = await createSchedule(target, { overrides: { name: 'hourly', status: 'PAUSED' } });
+
+        const deletion = store.deleteTarget(target.id);
+
+        await expect(deletion).rejects.toBeInstanceOf(ConflictError);
+        await expect(deletion).rejects.toThrow(`Target ${target.id} is used by schedules: nightly (id ${nightly.id}), hourly (id ${hourly.id})`);
+        expect(await store.getTarget(target.id)).toEqual(target);
+      });
+
+      it('deleteTarget counts schedules past the first twenty', async () => {
+        const target = await createTarget();
+        for (let i = 0; i < 22; i += 1) await createSchedule(target, { overrides: { name: `s${i}` } });
+
+        const deletion = store.deleteTarget(target.id);
+
+        await expect(deletion).rejects.toBeInstanceOf(ConflictError);
+        await expect(deletion).rejects.toThrow(/s0 \(id .*s19 \(id [^)]*\) and 2 more\./);
+        await expect(deletion).rejects.not.toThrow(/s20 \(id/);
+      });
+
+      it('deleteTarget succeeds once its schedules are gone', async () => {
+        const target = await createTarget();
+        const schedule = await createSchedule(target);
+        await store.deleteSchedule(schedule.id);
+
+        await store.deleteTarget(target.id);
+
+        expect(await store.getTarget(target.id)).toBeNull();
+      });
+    });
+
+    describe('schedules', () => {
+      it('createSchedule returns the schedule as stored', async () => {
+        const target = await createTarget();
+        const input = newSchedule(target, { overrides: { retry_policy: { ...newSchedule(target).retry_policy, max_retries: 5 } } });
+
+        const created = await store.createSchedule(input);
+
+        expect(created).toEqual(input);
+        expect(created.next_run_at).toEqual(new Date(T0));
+        expect(created.last_run_at).toBeNull();
+        expect(await store.getSchedule(input.id)).toEqual(input);
+      });
+
+      it('createSchedule round-trips a WINDOW config', async () => {
+        const target = await createTarget();
+        const input = newSchedule(target, {
+          type: 'WINDOW',
+          config: { start_time: iso(T0), end_time: iso(T0 + hour), interval_seconds: 600, max_runs: 3 },
+        });
+
+        await store.createSchedule(input);
+
+        expect((await store.getSchedule(input.id))?.schedule_config).toEqual({
+          start_time: iso(T0),
+          end_time: iso(T0 + hour),
+          interval_seconds: 600,
+          max_runs: 3,
+        });
+      });
+
+      it('createSchedule with an unknown target throws NotFoundError', async () => {
+        const missing = newTarget();
+
+        const creation = store.createSchedule(newSchedule(missing));
+
+        await expect(creation).rejects.toBeInstanceOf(NotFoundError);
+        await expect(creation).rejects.toMatchObject({ entity: 'target', id: missing.id });
+      });
+
+      it('getSchedule returns null for an unknown id', async () => {
+        expect(await store.getSchedule(newTarget().id)).toBeNull();
+      });
+
+      it('updateSchedule changes only the given fields', async () => {
+        const target = await createTarget();
+        const other = await createTarget({ name: 'other' });
+        const schedule = await createSchedule(target);
+        const updatedAt = new Date(T0);
+
+        const updated = await store.updateSchedule(schedule.id, {
+          target_id: other.id,
+          name: 'renamed',
+          status: 'COMPLETED',
+          next_run_at: null,
+          overlap_policy: 'allow',
+          updated_at: updatedAt,
+        });
+
+        expect(updated).toEqual({
+          ...schedule,
+          target_id: other.id,
+          name: 'renamed',
+          status: 'COMPLETED',
+          next_run_at: null,
+          overlap_policy: 'allow',
+          updated_at: updatedAt,
+        });
+        expect(await store.getSchedule(schedule.id)).toEqual(updated);
+      });
+
+      it('updateSchedule of an unknown id throws NotFoundError', async () => {
+        const id = newTarget().id;
+
+        const update = store.updateSchedule(id, { name: 'x', updated_at: new Date(T0) });
+
+        await expect(update).rejects.toBeInstanceOf(NotFoundError);
+        await expect(update).rejects.toMatchObject({ entity: 'schedule', id });
+      });
+
+      it('updateSchedule to an unknown target throws NotFoundError', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const missing = newTarget().id;
+
+        const update = store.updateSchedule(schedule.id, { target_id: missing, updated_at: new Date(T0) });
+
+        await expect(update).rejects.toBeInstanceOf(NotFoundError);
+        await expect(update).rejects.toMatchObject({ entity: 'target', id: missing });
+        expect(await store.getSchedule(schedule.id)).toEqual(schedule);
+      });
+
+      it('listSchedules pages oldest first', async () => {
+        const target = await createTarget();
+        for (let i = 0; i < 5; i += 1) await createSchedule(target, { overrides: { name: `schedule ${i}` } });
+
+        const names: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listSchedules({ limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+          names.push(...page.items.map((schedule) => schedule.name));
+          cursor = page.next_cursor ?? undefined;
+          pages += 1;
+        } while (cursor !== undefined);
+
+        expect(names).toEqual(['schedule 0', 'schedule 1', 'schedule 2', 'schedule 3', 'schedule 4']);
+        expect(pages).toBe(3);
+      });
+
+      it('listSchedules filters by status and target', async () => {
+        const first = await createTarget();
+        const second = await createTarget();
+        const active = await createSchedule(first);
+        const paused = await createSchedule(first, { overrides: { status: 'PAUSED' } });
+        const elsewhere = await createSchedule(second);
+
+        const byStatus = await store.listSchedules({ limit: 10, status: 'PAUSED' });
+        expect(byStatus.items.map((schedule) => schedule.id)).toEqual([paused.id]);
+
+        const byTarget = await store.listSchedules({ limit: 10, target_id: first.id });
+        expect(byTarget.items.map((schedule) => schedule.id)).toEqual([active.id, paused.id]);
+
+        const both = await store.listSchedules({ limit: 10, target_id: second.id, status: 'ACTIVE' });
+        expect(both.items.map((schedule) => schedule.id)).toEqual([elsewhere.id]);
+      });
+
+      it('listSchedules rejects an invalid cursor at loc cursor', async () => {
+        const list = store.listSchedules({ limit: 2, cursor: 'bogus' });
+
+        await expect(list).rejects.toBeInstanceOf(ValidationError);
+        await expect(list).rejects.toMatchObject({ issues: [{ loc: ['cursor'] }] });
+      });
+
+      it('deleteSchedule removes the schedule and its runs', async () => {
+        const target = await createTarget();
+        const doomed = await createSchedule(target);
+        const survivor = await createSchedule(target);
+        const doomedRun = await store.insertRun(newRun(doomed));
+        const survivorRun = await store.insertRun(newRun(survivor));
+
+        await store.deleteSchedule(doomed.id);
+
+        expect(await store.getSchedule(doomed.id)).toBeNull();
+        expect(await store.getRun(doomedRun.id)).toBeNull();
+        expect((await store.listRuns({ limit: 10, schedule_id: doomed.id })).items).toEqual([]);
+        expect(await store.getRun(survivorRun.id)).toEqual(survivorRun);
+      });
+
+      it('deleteSchedule of an unknown id throws NotFoundError', async () => {
+        await expect(store.deleteSchedule(newTarget().id)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('countSchedulesByStatus of an empty store is zero', async () => {
+        expect(await store.countSchedulesByStatus()).toEqual({ ACTIVE: 0, PAUSED: 0, COMPLETED: 0 });
+      });
+
+      it('countSchedulesByStatus counts each status', async () => {
+        const target = await createTarget();
+        await createSchedule(target);
+        await createSchedule(target);
+        await createSchedule(target, { overrides: { status: 'PAUSED' } });
+
+        expect(await store.countSchedulesByStatus()).toEqual({ ACTIVE: 2, PAUSED: 1, COMPLETED: 0 });
+      });
+
+      it('earliestNextRunAt is null without ACTIVE schedules', async () => {
+        const target = await createTarget();
+        await createSchedule(target, { overrides: { status: 'PAUSED' } });
+
+        expect(await store.earliestNextRunAt()).toBeNull();
+      });
+
+      it('earliestNextRunAt returns the earliest ACTIVE next_run_at', async () => {
+        const target = await createTarget();
+        await createDueSchedule(target, T0 + 2 * minute);
+        await createDueSchedule(target, T0 + minute);
+        await createDueSchedule(target, T0 - hour, { status: 'PAUSED' });
+        await createDueSchedule(target, T0 - hour, { status: 'COMPLETED' });
+        await createSchedule(target, { overrides: { status: 'COMPLETED', next_run_at: null } });
+
+        expect(await store.earliestNextRunAt()).toBe(T0 + minute);
+      });
+    });
+
+    describe('claimDueSchedules', () => {
+      it('claims only due ACTIVE schedules', async () => {
+        const target = await createTarget();
+        const due = await createDueSchedule(target, T0);
+        await createDueSchedule(target, T0 + minute);
+        await createDueSchedule(target, T0 - minute, { status: 'PAUSED' });
+        await createDueSchedule(target, T0 - minute, { status: 'COMPLETED' });
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fires.map((fire) => fire.schedule.id)).toEqual([due.id]);
+      });
+
+      it('records each fire as a RUNNING run', async () => {
+        const target = await createTarget();
+        const due = await createDueSchedule(target, T0);
+
+        const [fire] = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fire?.target).toEqual(target);
+        expect(fire?.run).toMatchObject({
+          schedule_id: due.id,
+          target_id: target.id,
+          scheduled_for: new Date(T0),
+          attempt: 1,
+          started_at: new Date(T0 + 500),
+          finished_at: null,
+          status: 'RUNNING',
+          status_code: null,
+          truncated: false,
+          error_type: null,
+          error_message: null,
+          request: { method: 'POST', url: target.url, headers: { 'Content-Type': 'application/json', Authorization: '***' } },
+          catch_up: false,
+          missed_count: 0,
+          instance_id: 'instance-a',
+        });
+        expect(await store.getRun(fire!.run.id)).toEqual(fire!.run);
+      });
+
+      it('advances next_run_at, run_count and last_run_at', async () => {
+        const target = await createTarget();
+        const due = await createDueSchedule(target, T0);
+
+        const [fire] = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        const expected: Schedule = {
+          ...due,
+          next_run_at: new Date(T0 + minute),
+          run_count: 1,
+          last_run_at: new Date(T0),
+          updated_at: new Date(T0 + 500),
+        };
+        expect(fire?.schedule).toEqual(expected);
+        expect(await store.getSchedule(due.id)).toEqual(expected);
+      });
+
+      it('fires a slot once across repeated claims', async () => {
+        const target = await createTarget();
+        await createDueSchedule(target, T0);
+
+        const first = await store.claimDueSchedules(claimInput(T0 + 500));
+        const again = await store.claimDueSchedules(claimInput(T0 + 600));
+
+        expect(first).toHaveLength(1);
+        expect(again).toEqual([]);
+        expect((await store.listRuns({ limit: 10 })).items).toHaveLength(1);
+      });
+
+      it('claims at most limit schedules, earliest first', async () => {
+        const target = await createTarget();
+        const offsets = [4, 1, 3, 0, 2].map((k) => T0 - k * minute);
+        const byOffset = new Map<number, string>();
+        for (const dueAt of offsets) byOffset.set(dueAt, (await createDueSchedule(target, dueAt)).id);
+        const earliestFirst = [...offsets].sort((a, b) => a - b).map((dueAt) => byOffset.get(dueAt));
+
+        const batches: string[][] = [];
+        for (let i = 0; i < 4; i += 1) {
+          const fires = await store.claimDueSchedules(claimInput(T0 + 500, { limit: 2 }));
+          batches.push(fires.map((fire) => fire.schedule.id));
+        }
+
+        expect(batches).toEqual([earliestFirst.slice(0, 2), earliestFirst.slice(2, 4), earliestFirst.slice(4), []]);
+      });
+
+      it('fires nothing when nothing is due', async () => {
+        const target = await createTarget();
+        await createDueSchedule(target, T0 + minute);
+
+        expect(await store.claimDueSchedules(claimInput(T0))).toEqual([]);
+      });
+
+      it('fire_once records one catch-up fire', async () => {
+        const target = await createTarget();
+        const late = await createDueSchedule(target, T0 - 10 * minute);
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fires).toHaveLength(1);
+        expect(fires[0]?.run).toMatchObject({ status: 'RUNNING', scheduled_for: new Date(T0), catch_up: true, missed_count: 10 });
+        expect(await store.getSchedule(late.id)).toMatchObject({ next_run_at: new Date(T0 + minute), run_count: 1, last_run_at: new Date(T0) });
+      });
+
+      it('fire_all records every missed slot', async () => {
+        const target = await createTarget();
+        await createDueSchedule(target, T0 - 3 * minute, { misfire_policy: 'fire_all' });
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fires.map((fire) => fire.run.scheduled_for.getTime())).toEqual([T0 - 3 * minute, T0 - 2 * minute, T0 - minute, T0]);
+        expect(fires.map((fire) => fire.run.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
+        expect(fires.map((fire) => fire.run.catch_up)).toEqual([true, true, true, true]);
+        expect(fires[fires.length - 1]?.schedule).toMatchObject({ run_count: 4, last_run_at: new Date(T0) });
+      });
+
+      it('skip misfire policy records a SKIPPED run', async () => {
+        const target = await createTarget();
+        const late = await createDueSchedule(target, T0 - 10 * minute, { misfire_policy: 'skip' });
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fires).toHaveLength(1);
+        const run = fires[0]!.run;
+        expect(run).toMatchObject({ status: 'SKIPPED', scheduled_for: new Date(T0), finished_at: new Date(T0 + 500), missed_count: 10 });
+        expect(run.error_message).toMatch(/misfire policy/);
+        expect(await store.getRun(run.id)).toEqual(run);
+        expect(await store.getSchedule(late.id)).toMatchObject({ next_run_at: new Date(T0 + minute), run_count: 0, last_run_at: null });
+      });
+
+      it('completes a WINDOW schedule after max_runs', async () => {
+        const target = await createTarget();
+        const window = await createSchedule(target, {
+          type: 'WINDOW',
+          config: { start_time: iso(T0), end_time: iso(T0 + hour), interval_seconds: 60, max_runs: 2 },
+        });
+
+        await store.claimDueSchedules(claimInput(T0 + 500));
+        const last = await store.claimDueSchedules(claimInput(T0 + minute + 500));
+        const after = await store.claimDueSchedules(claimInput(T0 + 2 * minute + 500));
+
+        expect(last[0]?.schedule).toMatchObject({ status: 'COMPLETED', next_run_at: null, run_count: 2 });
+        expect(after).toEqual([]);
+        expect(await store.getSchedule(window.id)).toMatchObject({ status: 'COMPLETED', next_run_at: null, run_count: 2 });
+        expect(await store.earliestNextRunAt()).toBeNull();
+      });
+
+      it('skips a slot that already has a run', async () => {
+        const target = await createTarget();
+        const due = await createDueSchedule(target, T0);
+        const existing = await store.insertRun(newRun(due, { scheduled_for: new Date(T0), status: 'SUCCESS' }));
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        expect(fires).toEqual([]);
+        expect((await store.listRuns({ limit: 10 })).items).toEqual([existing]);
+        expect(await store.getSchedule(due.id)).toMatchObject({ next_run_at: new Date(T0 + minute) });
+      });
+
+      it('skips a schedule whose plan throws', async () => {
+        const target = await createTarget();
+        const broken = await createDueSchedule(target, T0 - minute);
+        const healthy = await createDueSchedule(target, T0);
+        const input = claimInput(T0 + 500);
+        const plan = input.plan;
+
+        const fires = await store.claimDueSchedules({
+          ...input,
+          plan: (schedule, now) => {
+            if (schedule.id === broken.id) throw new Error('plan failed');
+            return plan(schedule, now);
+          },
+        });
+
+        expect(fires.map((fire) => fire.schedule.id)).toEqual([healthy.id]);
+        expect(await store.getSchedule(broken.id)).toEqual(broken);
+      });
+
+      it('claims a large batch in one call', async () => {
+        const target = await createTarget();
+        const count = 300;
+        for (let i = 0; i < count; i += 1) await createDueSchedule(target, T0 - (i % 7) * second);
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500, { limit: 1_000 }));
+
+        expect(fires).toHaveLength(count);
+        expect(new Set(fires.map((fire) => fire.run.id)).size).toBe(count);
+        expect((await store.countSchedulesByStatus()).ACTIVE).toBe(count);
+        expect(await store.earliestNextRunAt()).toBeGreaterThan(T0);
+        expect((await store.runStats()).running_runs).toBe(count);
+      });
+    });
+
+    describe('runs', () => {
+      it('insertRun returns the run as stored', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const run = newRun(schedule, {
+          attempt: 2,
+          finished_at: new Date(T0 + second),
+          status: 'FAILURE',
+          status_code: 503,
+          latency_ms: 12.5,
+          response_size: 4_096,
+          response_headers: { 'content-type': 'text/plain' },
+          response_body: 'unavailable',
+          truncated: true,
+          error_type: 'HTTP_5XX',
+          error_message: 'HTTP 503',
+          catch_up: true,
+          missed_count: 3,
+        });
+
+        expect(await store.insertRun(run)).toEqual(run);
+        expect(await store.getRun(run.id)).toEqual(run);
+      });
+
+      it('getRun returns null for an unknown id', async () => {
+        expect(await store.getRun(newTarget().id)).toBeNull();
+      });
+
+      it('insertRun rejects a second run of the same slot and attempt', async () => {
+        const schedule = await createSchedule(await createTarget());
+        await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), attempt: 1 }));
+
+        const duplicate = store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), attempt: 1 }));
+
+        await expect(duplicate).rejects.toBeInstanceOf(ConflictError);
+        await expect(duplicate).rejects.toThrow(schedule.id);
+      });
+
+      it('insertRun accepts the next attempt of the same slot', async () => {
+        const schedule = await createSchedule(await createTarget());
+        await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), attempt: 1 }));
+
+        const retry = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), attempt: 2 }));
+
+        expect(retry.attempt).toBe(2);
+      });
+
+      it('insertRun for an unknown schedule throws NotFoundError', async () => {
+        const schedule = newSchedule(newTarget());
+
+        const insert = store.insertRun(newRun(schedule));
+
+        await expect(insert).rejects.toBeInstanceOf(NotFoundError);
+        await expect(insert).rejects.toMatchObject({ entity: 'schedule', id: schedule.id });
+      });
+
+      it('finishRuns writes every outcome and ignores unknown ids', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const ok = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0) }));
+        const failed = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + minute) }));
+        const untouched = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + 2 * minute) }));
+        const success: RunResult = {
+          id: ok.id,
+          finished_at: new Date(T0 + second),
+          status: 'SUCCESS',
+          status_code: 200,
+          latency_ms: 42.25,
+          response_size: 2,
+          response_headers: { 'content-type': 'application/json' },
+          response_body: '{}',
+          truncated: false,
+          error_type: null,
+          error_message: null,
+        };
+        const failure: RunResult = {
+          id: failed.id,
+          finished_at: new Date(T0 + minute + 10 * second),
+          status: 'FAILURE',
+          status_code: null,
+          latency_ms: 10_000,
+          response_size: null,
+          response_headers: null,
+          response_body: null,
+          truncated: false,
+          error_type: 'TIMEOUT',
+          error_message: 'Timed out after 10000 ms',
+        };
+
+        await store.finishRuns([success, failure, { ...success, id: newTarget().id }]);
+
+        expect(await store.getRun(ok.id)).toEqual({ ...ok, ...success });
+        expect(await store.getRun(failed.id)).toEqual({ ...failed, ...failure });
+        expect(await store.getRun(untouched.id)).toEqual(untouched);
+      });
+
+      it('finishRuns accepts an empty batch', async () => {
+        await expect(store.finishRuns([])).resolves.toBeUndefined();
+      });
+
+      it('interruptRunningRuns marks every RUNNING run', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const mine = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), instance_id: 'instance-a' }));
+        const theirs = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + minute), instance_id: 'instance-b' }));
+        const done = await store.insertRun(
+          newRun(schedule, { scheduled_for: new Date(T0 + 2 * minute), status: 'SUCCESS', finished_at: new Date(T0 + 2 * minute) }),
+        );
+        const finishedAt = new Date(T0 + hour);
+
+        const changed = await store.interruptRunningRuns({ finishedAt, message: 'The process stopped' });
+
+        expect(changed).toBe(2);
+        for (const run of [mine, theirs]) {
+          expect(await store.getRun(run.id)).toEqual({
+            ...run,
+            status: 'FAILURE',
+            error_type: 'INTERRUPTED',
+            error_message: 'The process stopped',
+            finished_at: finishedAt,
+          });
+        }
+        expect(await store.getRun(done.id)).toEqual(done);
+      });
+
+      it('interruptRunningRuns limits itself to one instance', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const mine = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), instance_id: 'instance-a' }));
+        const theirs = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + minute), instance_id: 'instance-b' }));
+
+        const changed = await store.interruptRunningRuns({ finishedAt: new Date(T0 + hour), instanceId: 'instance-a', message: 'Shut down' });
+
+        expect(changed).toBe(1);
+        expect((await store.getRun(mine.id))?.status).toBe('FAILURE');
+        expect(await store.getRun(theirs.id)).toEqual(theirs);
+        expect(await store.interruptRunningRuns({ finishedAt: new Date(T0 + hour), instanceId: 'instance-a', message: 'again' })).toBe(0);
+      });
+
+      describe('listRuns', () => {
+        let first: Schedule;
+        let second: Schedule;
+        let runs: Run[];
+
+        // Five runs one minute apart, oldest first: three of `first`, two of
+        // `second` on another target; the last one still RUNNING.
+        beforeEach(async () => {
+          const target = await createTarget();
+          const otherTarget = await createTarget();
+          first = await createSchedule(target);
+          second = await createSchedule(otherTarget);
+          runs = [];
+          const layout: [Schedule, Run['status']][] = [
+            [first, 'SUCCESS'],
+            [second, 'FAILURE'],
+            [first, 'SUCCESS'],
+            [second, 'SKIPPED'],
+            [first, 'RUNNING'],
+          ];
+          for (const [index, [schedule, status]] of layout.entries()) {
+            const at = new Date(T0 + index * minute);
+            runs.push(await store.insertRun(newRun(schedule, { scheduled_for: at, started_at: at, status })));
+          }
+        });
+
+        const ids = (items: Run[]): string[] => items.map((run) => run.id);
+
+        it('lists newest first', async () => {
+          const page = await store.listRuns({ limit: 10 });
+
+          expect(ids(page.items)).toEqual(ids([...runs].reverse()));
+          expect(page.next_cursor).toBeNull();
+        });
+
+        it('pages with cursors', async () => {
+          const firstPage = await store.listRuns({ limit: 2 });
+          const secondPage = await store.listRuns({ limit: 2, cursor: firstPage.next_cursor! });
+          const lastPage = await store.listRuns({ limit: 2, cursor: secondPage.next_cursor! });
+
+          expect(ids(firstPage.items)).toEqual([runs[4]!.id, runs[3]!.id]);
+          expect(ids(secondPage.items)).toEqual([runs[2]!.id, runs[1]!.id]);
+          expect(ids(lastPage.items)).toEqual([runs[0]!.id]);
+          expect(lastPage.next_cursor).toBeNull();
+        });
+
+        it('filters by schedule', async () => {
+          const page = await store.listRuns({ limit: 10, schedule_id: first.id });
+
+          expect(ids(page.items)).toEqual([runs[4]!.id, runs[2]!.id, runs[0]!.id]);
+        });
+
+        it('filters by target', async () => {
+          const page = await store.listRuns({ limit: 10, target_id: second.target_id });
+
+          expect(ids(page.items)).toEqual([runs[3]!.id, runs[1]!.id]);
+        });
+
+        it('filters by status', async () => {
+          const page = await store.listRuns({ limit: 10, status: 'SUCCESS' });
+
+          expect(ids(page.items)).toEqual([runs[2]!.id, runs[0]!.id]);
+        });
+
+        it('filters by since inclusive and until exclusive', async () => {
+          const page = await store.listRuns({ limit: 10, since: new Date(T0 + minute), until: new Date(T0 + 3 * minute) });
+
+          expect(ids(page.items)).toEqual([runs[2]!.id, runs[1]!.id]);
+        });
+
+        it('combines filters with paging', async () => {
+          const filter = { schedule_id: first.id, since: new Date(T0 + minute) };
+          const firstPage = await store.listRuns({ limit: 1, ...filter });
+          const lastPage = await store.listRuns({ limit: 1, ...filter, cursor: firstPage.next_cursor! });
+
+          expect(ids(firstPage.items)).toEqual([runs[4]!.id]);
+          expect(ids(lastPage.items)).toEqual([runs[2]!.id]);
+          expect(lastPage.next_cursor).toBeNull();
+        });
+
+        it('rejects an invalid cursor at loc cursor', async () => {
+          const list = store.listRuns({ limit: 2, cursor: '%%%' });
+
+          await expect(list).rejects.toBeInstanceOf(ValidationError);
+          await expect(list).rejects.toMatchObject({ issues: [{ loc: ['cursor'] }] });
+        });
+      });
+
+      it('runStats of an empty store is all zero', async () => {
+        expect(await store.runStats()).toEqual({
+          total_runs: 0,
+          success_runs: 0,
+          failure_runs: 0,
+          skipped_runs: 0,
+          running_runs: 0,
+          avg_latency_ms: null,
+        });
+      });
+
+      it('runStats counts by status and averages finished latency', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const finished = { finished_at: new Date(T0 + second) };
+        const outcomes: Partial<Run>[] = [
+          { status: 'SUCCESS', latency_ms: 100, ...finished },
+          { status: 'SUCCESS', latency_ms: 300, ...finished },
+          { status: 'FAILURE', latency_ms: 200, ...finished },
+          { status: 'FAILURE', latency_ms: null, ...finished },
+          { status: 'SKIPPED', ...finished },
+          { status: 'RUNNING' },
+        ];
+        for (const [index, outcome] of outcomes.entries()) {
+          await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + index * minute), ...outcome }));
+        }
+
+        expect(await store.runStats()).toEqual({
+          total_runs: 6,
+          success_runs: 2,
+          failure_runs: 2,
+          skipped_runs: 1,
+          running_runs: 1,
+          avg_latency_ms: 200,
+        });
+      });
+    });
+  });
+}
