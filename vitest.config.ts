@@ -7,7 +7,12 @@ export default defineConfig({
     // the built files.
     conditions: ['@api-scheduler/source'],
   },
+  // Tests run in Vite's SSR environment, which takes its own conditions.
+  ssr: {
+    resolve: { conditions: ['@api-scheduler/source'], externalConditions: ['@api-scheduler/source'] },
+  },
   test: {
+    reporters: ['default', './scripts/vitest-summary-reporter.mjs'],
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -8,6 +8,14 @@ export interface Grid {
   end: number | null;
 }
 
+/** Builds a grid, and throws for a config whose times or period cannot be read (a corrupted stored config). */
+export function makeGrid(anchor: number, period: number, end: number | null): Grid {
+  if (!Number.isFinite(anchor) || !Number.isFinite(period) || period <= 0 || (end !== null && !Number.isFinite(end))) {
+    throw new RangeError(`Invalid schedule grid: anchor ${anchor}, period ${period} ms, end ${end}`);
+  }
+  return { anchor, period, end };
+}
+
 export function gridFirstAtOrAfter(grid: Grid, from: number): number | null {
   const slot = from <= grid.anchor ? grid.anchor : grid.anchor + Math.ceil((from - grid.anchor) / grid.period) * grid.period;
   return grid.end !== null && slot > grid.end ? null : slot;

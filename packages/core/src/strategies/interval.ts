@@ -1,10 +1,10 @@
 import type { IntervalConfig } from '../schemas/schedule.js';
-import { gridCountBetween, gridFirstAtOrAfter, gridLastAtOrBefore, gridNextAfter } from './grid.js';
+import { gridCountBetween, gridFirstAtOrAfter, gridLastAtOrBefore, gridNextAfter, makeGrid } from './grid.js';
 import type { Grid } from './grid.js';
 import type { ScheduleStrategy } from './strategy.js';
 
 function gridOf(config: IntervalConfig): Grid {
-  return { anchor: Date.parse(config.start_time), period: config.interval_seconds * 1000, end: null };
+  return makeGrid(Date.parse(config.start_time), config.interval_seconds * 1000, null);
 }
 
 /** INTERVAL: start_time + k·interval_seconds, forever. */

@@ -1,10 +1,10 @@
 import type { WindowConfig } from '../schemas/schedule.js';
-import { gridCountBetween, gridFirstAtOrAfter, gridLastAtOrBefore, gridNextAfter } from './grid.js';
+import { gridCountBetween, gridFirstAtOrAfter, gridLastAtOrBefore, gridNextAfter, makeGrid } from './grid.js';
 import type { Grid } from './grid.js';
 import type { ScheduleStrategy } from './strategy.js';
 
 function gridOf(config: WindowConfig): Grid {
-  return { anchor: Date.parse(config.start_time), period: config.interval_seconds * 1000, end: Date.parse(config.end_time) };
+  return makeGrid(Date.parse(config.start_time), config.interval_seconds * 1000, Date.parse(config.end_time));
 }
 
 /** WINDOW: the INTERVAL grid from start_time, never past end_time (inclusive), at most max_runs fires. */
