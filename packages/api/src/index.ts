@@ -1,1 +1,10 @@
-export {};
+export { appRouter, createCaller } from './router.js';
+export type { AppRouter, ProcedurePath } from './router.js';
+export type { ApiContext, SchedulerControl } from './context.js';
+export { handleRestRequest, MAX_BODY_BYTES } from './rest/handle-rest-request.js';
+export type { RestRequest, RestResponse } from './rest/handle-rest-request.js';
+export { buildOpenApiDocument } from './openapi.js';
+export type { ScheduleOutput } from './schemas/schedule.js';
+export type { TargetOutput } from './schemas/target.js';
+export type { RunOutput } from './schemas/run.js';
+export type { MetricsOutput } from './schemas/metrics.js';

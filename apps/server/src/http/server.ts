@@ -1,0 +1,150 @@
+import { realpathSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+
+import { MAX_BODY_BYTES, appRouter, handleRestRequest } from '@api-scheduler/api';
+import type { ApiContext } from '@api-scheduler/api';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Logger } from 'pino';
+
+import { readBody } from './read-body.js';
+import { redirect, sendBody, sendJson } from './send.js';
+import { serveStaticFile } from './static-files.js';
+
+export interface HttpServerOptions {
+  context: ApiContext;
+  /** Folder of the built web UI (apps/web's output), served under /ui/. With null the server serves no UI. */
+  uiDir: string | null;
+  logger: Logger;
+}
+
+const UI_PREFIX = '/ui/';
+
+function hasDotDotSegment(rawPath: string): boolean {
+  return rawPath.split('/').some((segment) => segment === '..' || segment.toLowerCase().replaceAll('%2e', '.') === '..');
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+function realUiDir(uiDir: string): string {
+  try {
+    return realpathSync(resolve(uiDir));
+  } catch (error) {
+    throw new Error(`The web UI folder ${resolve(uiDir)} cannot be read: build apps/web first, or start without the UI`, { cause: error });
+  }
+}
+
+/**
+ * Creates the HTTP server of the API: tRPC under /trpc, health checks, the
+ * web UI under /ui/, and the REST API with its OpenAPI document everywhere
+ * else. Call listen() on the result.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { context, logger } = options;
+  const uiRoot = options.uiDir === null ? null : realUiDir(options.uiDir);
+
+  // Readiness failures are logged when the state changes, not on every probe.
+  let databaseReady = true;
+  async function sendReadiness(response: ServerResponse): Promise<void> {
+    try {
+      const latency = await context.store.ping();
+      if (!databaseReady) logger.info('Database responds again: ready');
+      databaseReady = true;
+      sendJson(response, 200, { status: 'ready', database: { latency_ms: latency } });
+    } catch (error) {
+      if (databaseReady) logger.warn({ err: error }, 'Database ping failed: not ready');
+      databaseReady = false;
+      sendJson(response, 503, { status: 'unavailable', detail: 'The database does not respond' });
+    }
+  }
+
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: () => context,
+    maxBodySize: MAX_BODY_BYTES,
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse, rawUrl: string, rawPath: string): Promise<void> {
+    const url = new URL(`http://localhost${rawUrl}`);
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+
+    if (isUnder(path, '/trpc')) {
+      trpcHandler(request, response);
+      return;
+    }
+
+    if (path === '/healthz') {
+      sendJson(response, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/readyz') {
+      await sendReadiness(response);
+      return;
+    }
+    if (path === '/') {
+      redirect(response, uiRoot === null ? '/docs' : UI_PREFIX);
+      return;
+    }
+
+    if (isUnder(path, '/ui')) {
+      if (uiRoot === null) {
+        sendJson(response, 404, { detail: 'The web UI is not served: this server was started without its files' });
+      } else if (path === '/ui') {
+        redirect(response, `${UI_PREFIX}${url.search}`);
+      } else {
+        await serveStaticFile(request, response, uiRoot, rawPath, UI_PREFIX);
+      }
+      return;
+    }
+
+    const body = await readBody(request, MAX_BODY_BYTES);
+    if (!body.ok && body.reason === 'aborted') {
+      logger.debug({ method, path }, 'Client aborted the request while sending its body');
+      response.destroy();
+      return;
+    }
+    if (!body.ok) {
+      sendJson(response, 413, { detail: `Request body is larger than ${MAX_BODY_BYTES} bytes` });
+      return;
+    }
+
+    const result = await handleRestRequest(context, { method, url, headers: request.headers, body: body.body });
+    if (result === null) {
+      sendJson(response, 404, { detail: 'Not Found' });
+      return;
+    }
+    sendBody(response, result.status, result.headers, result.body);
+  }
+
+  return createServer((request, response) => {
+    const started = performance.now();
+    const rawUrl = request.url ?? '/';
+    const rawPath = rawUrl.split('?')[0]!;
+    // Only the path is logged: query strings can carry tRPC inputs, and with them header values.
+    response.on('finish', () => {
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      logger.debug({ method: request.method, path: rawPath, status: response.statusCode, ms }, 'HTTP request');
+    });
+
+    if (!rawUrl.startsWith('/')) {
+      sendJson(response, 400, { detail: 'The request target must be a path starting with "/"' });
+      return;
+    }
+    // URL parsing would resolve "..", so "/ui/../x" would quietly become "/x": reject it instead.
+    if (hasDotDotSegment(rawPath)) {
+      sendJson(response, 400, { detail: 'Invalid path: ".." segments are not allowed' });
+      return;
+    }
+
+    route(request, response, rawUrl, rawPath).catch((error: unknown) => {
+      logger.error({ err: error, method: request.method, path: rawPath }, 'HTTP request failed');
+      if (response.headersSent) response.destroy();
+      else sendJson(response, 500, { detail: 'Internal server error' });
+    });
+  });
+}

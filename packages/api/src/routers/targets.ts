@@ -1,0 +1,85 @@
+import {
+  MASK,
+  NotFoundError,
+  createTargetInput,
+  defaultTargetName,
+  isSecretHeaderName,
+  newId,
+  pageInput,
+  updateTargetInput,
+} from '@api-scheduler/core';
+import { z } from 'zod';
+
+import { idInput, pageOutput } from '../schemas/common.js';
+import { targetOutput, toTargetOutput } from '../schemas/target.js';
+import { publicProcedure, router } from '../trpc.js';
+
+/**
+ * Keeps the stored value of each secret header that a patch sends back as
+ * the mask, so a client can return the headers it read without erasing the
+ * secrets it was never shown.
+ */
+function keepMaskedSecrets(patch: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries(patch)) {
+    const previous = storedByName.get(name.toLowerCase());
+    merged[name] = value === MASK && isSecretHeaderName(name) && previous !== undefined ? previous : value;
+  }
+  return merged;
+}
+
+export const targetsRouter = router({
+  list: publicProcedure
+    .input(pageInput)
+    .output(pageOutput(targetOutput))
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.store.listTargets(input);
+      return { items: page.items.map(toTargetOutput), next_cursor: page.next_cursor };
+    }),
+
+  get: publicProcedure
+    .input(idInput)
+    .output(targetOutput)
+    .query(async ({ ctx, input }) => {
+      const target = await ctx.store.getTarget(input.id);
+      if (!target) throw new NotFoundError('target', input.id);
+      return toTargetOutput(target);
+    }),
+
+  create: publicProcedure
+    .input(createTargetInput)
+    .output(targetOutput)
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.clock.now();
+      const target = await ctx.store.createTarget({
+        ...input,
+        id: newId(now),
+        name: input.name ?? defaultTargetName(input.url),
+        created_at: new Date(now),
+        updated_at: new Date(now),
+      });
+      return toTargetOutput(target);
+    }),
+
+  update: publicProcedure
+    .input(updateTargetInput.extend(idInput.shape))
+    .output(targetOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { id, ...patch } = input;
+      const existing = await ctx.store.getTarget(id);
+      if (!existing) throw new NotFoundError('target', id);
+
+      if (patch.headers !== undefined) patch.headers = keepMaskedSecrets(patch.headers, existing.headers);
+      const target = await ctx.store.updateTarget(id, { ...patch, updated_at: new Date(ctx.clock.now()) });
+      return toTargetOutput(target);
+    }),
+
+  delete: publicProcedure
+    .input(idInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      // The store raises ConflictError, naming the schedules, while any schedule uses the target.
+      await ctx.store.deleteTarget(input.id);
+    }),
+});

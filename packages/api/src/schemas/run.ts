@@ -1,0 +1,43 @@
+import { ERROR_TYPES, HTTP_METHODS, RUN_STATUSES, maskHeaders } from '@api-scheduler/core';
+import type { Run } from '@api-scheduler/core';
+import { z } from 'zod';
+
+export const runOutput = z.object({
+  id: z.string(),
+  run_id: z.string(),
+  schedule_id: z.string(),
+  target_id: z.string(),
+  scheduled_for: z.date().describe('The planned instant of the fire, shared by all attempts of one fire'),
+  attempt: z.number().int(),
+  started_at: z.date(),
+  finished_at: z.date().nullable(),
+  status: z.enum(RUN_STATUSES),
+  status_code: z.number().int().nullable(),
+  latency_ms: z.number().nullable(),
+  response_size: z.number().int().nullable().describe('Size of the response body in bytes, counted even past the stored excerpt'),
+  response_headers: z.record(z.string(), z.string()).nullable(),
+  response_body: z.string().nullable().describe('Excerpt of the response body'),
+  truncated: z.boolean().describe('True when response_body is shorter than the response'),
+  error_type: z.enum(ERROR_TYPES).nullable(),
+  error_message: z.string().nullable(),
+  request: z.object({
+    method: z.enum(HTTP_METHODS),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+  }),
+  catch_up: z.boolean().describe('True for a fire that the misfire policy made up for missed slots'),
+  missed_count: z.number().int().describe('Planned slots this catch-up run stands for besides its own'),
+  instance_id: z.string(),
+});
+export type RunOutput = z.output<typeof runOutput>;
+
+export function toRunOutput(run: Run): RunOutput {
+  return {
+    ...run,
+    run_id: run.id,
+    // The engine masks the request it stores. Masking here as well covers
+    // secrets in the target's response headers, such as Set-Cookie.
+    request: { ...run.request, headers: maskHeaders(run.request.headers) },
+    response_headers: run.response_headers === null ? null : maskHeaders(run.response_headers),
+  };
+}

@@ -1,0 +1,51 @@
+import { JITTER_MODES, MISFIRE_POLICIES, OVERLAP_POLICIES, SCHEDULE_STATUSES, SCHEDULE_TYPES } from '@api-scheduler/core';
+import type { Schedule } from '@api-scheduler/core';
+import { z } from 'zod';
+
+const intervalConfigOutput = z.object({
+  interval_seconds: z.number().int(),
+  start_time: z.string().describe('Anchor of the grid, ISO 8601 UTC'),
+});
+
+const windowConfigOutput = z.object({
+  start_time: z.string().describe('Start of the window, ISO 8601 UTC'),
+  end_time: z.string().describe('End of the window (inclusive), ISO 8601 UTC'),
+  interval_seconds: z.number().int(),
+  max_runs: z.number().int().nullable(),
+});
+
+const retryPolicyOutput = z.object({
+  max_retries: z.number().int(),
+  initial_delay_ms: z.number().int(),
+  max_delay_ms: z.number().int(),
+  multiplier: z.number(),
+  jitter: z.enum(JITTER_MODES),
+  retry_non_idempotent_timeouts: z.boolean(),
+});
+
+export const scheduleOutput = z.object({
+  id: z.string(),
+  schedule_id: z.string(),
+  target_id: z.string(),
+  name: z.string(),
+  schedule_type: z.enum(SCHEDULE_TYPES),
+  // The window shape comes first: a union returns the first option that
+  // parses, and the interval shape would strip end_time from a window.
+  // NOTE: CRON and ONCE configs need their own shapes here once core resolves them.
+  schedule_config: z.union([windowConfigOutput, intervalConfigOutput]).describe('The config with every time resolved to UTC'),
+  status: z.enum(SCHEDULE_STATUSES),
+  next_run_at: z.date().nullable().describe('The next planned fire, or null while the schedule is PAUSED or COMPLETED'),
+  run_count: z.number().int().describe('Fires so far, retries excluded'),
+  last_run_at: z.date().nullable(),
+  timezone: z.string(),
+  retry_policy: retryPolicyOutput,
+  overlap_policy: z.enum(OVERLAP_POLICIES),
+  misfire_policy: z.enum(MISFIRE_POLICIES),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type ScheduleOutput = z.output<typeof scheduleOutput>;
+
+export function toScheduleOutput(schedule: Schedule): ScheduleOutput {
+  return { ...schedule, schedule_id: schedule.id };
+}

@@ -1,0 +1,186 @@
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { START, createTestContext } from './test-context.js';
+import type { TestContext } from './test-context.js';
+
+let t: TestContext;
+
+beforeEach(async () => {
+  t = await createTestContext();
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+describe('targets.create', () => {
+  it('fills defaults and both ids', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/hooks/ping' });
+
+    expect(target.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(target.target_id).toBe(target.id);
+    expect(target.name).toBe('example.com/hooks/ping');
+    expect(target.method).toBe('GET');
+    expect(target.headers).toEqual({});
+    expect(target.body_template).toBeNull();
+    expect(target.timeout_ms).toBe(10_000);
+    expect(target.created_at).toEqual(new Date(START));
+    expect(target.updated_at).toEqual(new Date(START));
+  });
+
+  it('masks secret headers in the response', async () => {
+    const target = await t.caller.targets.create({
+      url: 'https://example.com/',
+      method: 'post',
+      headers: { Authorization: 'Bearer s3cret', 'X-Api-Key': 'k', Accept: 'application/json' },
+    });
+
+    expect(target.method).toBe('POST');
+    expect(target.headers).toEqual({ Authorization: '***', 'X-Api-Key': '***', Accept: 'application/json' });
+    const fetched = await t.caller.targets.get({ id: target.id });
+    expect(fetched.headers.Authorization).toBe('***');
+
+    // The store keeps the real value for the engine.
+    const stored = await t.store.getTarget(target.id);
+    expect(stored?.headers.Authorization).toBe('Bearer s3cret');
+  });
+
+  it('rejects an invalid url with 422 issues', async () => {
+    const error = await rejection(t.caller.targets.create({ url: 'ftp://example.com/' }));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+    expect(error.message).toContain('url');
+  });
+
+  it('rejects unknown fields', async () => {
+    const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', colour: 'red' } as never));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+    expect(error.message).toContain('Unrecognized key "colour"');
+  });
+});
+
+describe('targets.get', () => {
+  it('returns NOT_FOUND naming the id', async () => {
+    const error = await rejection(t.caller.targets.get({ id: 'missing-id' }));
+
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toBe('Target missing-id was not found');
+  });
+});
+
+describe('targets.list', () => {
+  it('pages oldest first with a cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      t.clock.advance(1_000);
+      ids.push((await t.caller.targets.create({ url: `https://example.com/${i}` })).id);
+    }
+
+    const first = await t.caller.targets.list({ limit: 2 });
+    expect(first.items.map((target) => target.id)).toEqual(ids.slice(0, 2));
+    expect(first.next_cursor).not.toBeNull();
+
+    const second = await t.caller.targets.list({ limit: 2, cursor: first.next_cursor! });
+    expect(second.items.map((target) => target.id)).toEqual(ids.slice(2, 4));
+
+    const last = await t.caller.targets.list({ limit: 2, cursor: second.next_cursor! });
+    expect(last.items.map((target) => target.id)).toEqual(ids.slice(4));
+    expect(last.next_cursor).toBeNull();
+  });
+
+  it('rejects a malformed cursor with 422', async () => {
+    const error = await rejection(t.caller.targets.list({ cursor: 'not-a-cursor' }));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+  });
+});
+
+describe('targets.update', () => {
+  it('patches fields and bumps updated_at', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', name: 'before' });
+    t.clock.advance(5_000);
+
+    const updated = await t.caller.targets.update({ id: target.id, name: 'after', timeout_ms: 2_000, body_template: '{"a":1}' });
+
+    expect(updated.name).toBe('after');
+    expect(updated.timeout_ms).toBe(2_000);
+    expect(updated.body_template).toBe('{"a":1}');
+    expect(updated.url).toBe('https://example.com/');
+    expect(updated.updated_at).toEqual(new Date(START + 5_000));
+    expect(updated.created_at).toEqual(new Date(START));
+  });
+
+  it('keeps a secret header sent back masked', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', headers: { Authorization: 'Bearer s3cret' } });
+
+    await t.caller.targets.update({ id: target.id, headers: { ...target.headers, 'X-Extra': 'yes' } });
+
+    const stored = await t.store.getTarget(target.id);
+    expect(stored?.headers).toEqual({ Authorization: 'Bearer s3cret', 'X-Extra': 'yes' });
+  });
+
+  it('replaces a secret header given a new value', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', headers: { Authorization: 'Bearer old' } });
+
+    await t.caller.targets.update({ id: target.id, headers: { Authorization: 'Bearer new' } });
+
+    const stored = await t.store.getTarget(target.id);
+    expect(stored?.headers).toEqual({ Authorization: 'Bearer new' });
+  });
+
+  it('returns NOT_FOUND for an unknown id', async () => {
+    const error = await rejection(t.caller.targets.update({ id: 'missing-id', name: 'x' }));
+
+    expect(error.code).toBe('NOT_FOUND');
+  });
+
+  it('rejects an invalid timeout with 422', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/' });
+    const error = await rejection(t.caller.targets.update({ id: target.id, timeout_ms: 5 }));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+  });
+});
+
+describe('targets.delete', () => {
+  it('deletes an unused target', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/' });
+
+    await expect(t.caller.targets.delete({ id: target.id })).resolves.toBeUndefined();
+
+    const error = await rejection(t.caller.targets.get({ id: target.id }));
+    expect(error.code).toBe('NOT_FOUND');
+  });
+
+  it('returns CONFLICT naming the schedules that use it', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/' });
+    const schedule = await t.caller.schedules.create({
+      target_id: target.id,
+      name: 'nightly ping',
+      schedule_type: 'INTERVAL',
+      schedule_config: { interval_seconds: 60 },
+    });
+
+    const error = await rejection(t.caller.targets.delete({ id: target.id }));
+
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain(schedule.id);
+  });
+
+  it('returns NOT_FOUND for an unknown id', async () => {
+    const error = await rejection(t.caller.targets.delete({ id: 'missing-id' }));
+
+    expect(error.code).toBe('NOT_FOUND');
+  });
+});
