@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+
+import { createStore } from '@api-scheduler/db';
+
+import { EnvError, isInteractive, loadEnv } from './env.js';
+import { createLogger } from './logger.js';
+import { serve } from './serve.js';
+
+const HELP = `Usage: api-scheduler COMMAND [options]
+
+Commands:
+  serve      Apply migrations, start the engine and serve the API and UI
+  migrate    Apply pending database migrations and exit
+
+Options of serve:
+  --host HOST    Address to listen on (overrides HOST; default 127.0.0.1)
+  --port PORT    Port to listen on (overrides PORT; default 8000)
+
+Configuration comes from environment variables; the README lists them all.
+Exit codes: 0 success, 1 runtime failure, 2 invalid usage or configuration.
+`;
+
+// Exit codes that scripts can rely on.
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? EXIT_USAGE : 0;
+  }
+
+  const env = loadEnv({
+    ...process.env,
+    ...(values.host !== undefined ? { HOST: values.host } : {}),
+    ...(values.port !== undefined ? { PORT: values.port } : {}),
+  });
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY || isInteractive() });
+
+  switch (command) {
+    case 'serve': {
+      const running = await serve(env, logger);
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'received signal');
+          void running.stop().then(resolve);
+        };
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      });
+      return 0;
+    }
+    case 'migrate': {
+      const store = await createStore({ url: env.DATABASE_URL, logger });
+      await store.migrate();
+      await store.close();
+      logger.info({ database: store.dialect }, 'migrations applied');
+      return 0;
+    }
+    default:
+      process.stderr.write(`Unknown command "${command}". Run api-scheduler --help for the list.\n`);
+      return EXIT_USAGE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Exit explicitly: the log transport's worker thread would otherwise keep the process alive.
+    process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof EnvError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${error.message}\nRun api-scheduler --help for the options.\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    process.stderr.write(`api-scheduler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

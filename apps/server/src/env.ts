@@ -1,0 +1,93 @@
+import { hostname } from 'node:os';
+
+import { z } from 'zod';
+
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (got "${value}")` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const boolean = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const normalized = value.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+      if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${value}")` });
+      return z.NEVER;
+    });
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer('PORT', 0, 65_535, 8000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .default('file:./data/scheduler.db')
+    .refine((url) => /^(file:|libsql:|postgres:|postgresql:)/.test(url), {
+      message: 'DATABASE_URL must start with file: (embedded libSQL) or postgres:// (PostgreSQL)',
+    }),
+  SCHEDULER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'SCHEDULER_ROLE must be all, api or worker' }).default('all'),
+  SCHEDULER_INSTANCE_ID: z.string().trim().min(1).max(100).optional(),
+  SCHEDULER_UI_DIR: z.string().trim().min(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_PRETTY: boolean('LOG_PRETTY', false),
+  SCHEDULER_SHUTDOWN_GRACE_MS: integer('SCHEDULER_SHUTDOWN_GRACE_MS', 0, 600_000, 10_000),
+  SCHEDULER_MISFIRE_GRACE_MS: integer('SCHEDULER_MISFIRE_GRACE_MS', 0, 3_600_000, 1_000),
+  SCHEDULER_FIRE_ALL_LIMIT: integer('SCHEDULER_FIRE_ALL_LIMIT', 1, 10_000, 100),
+  SCHEDULER_CLAIM_BATCH_SIZE: integer('SCHEDULER_CLAIM_BATCH_SIZE', 1, 10_000, 500),
+  SCHEDULER_MAX_CONCURRENCY: integer('SCHEDULER_MAX_CONCURRENCY', 1, 100_000, 256),
+  SCHEDULER_MAX_PER_HOST: integer('SCHEDULER_MAX_PER_HOST', 1, 100_000, 64),
+  SCHEDULER_CONNECT_TIMEOUT_MS: integer('SCHEDULER_CONNECT_TIMEOUT_MS', 100, 300_000, 5_000),
+  SCHEDULER_RESPONSE_EXCERPT_BYTES: integer('SCHEDULER_RESPONSE_EXCERPT_BYTES', 0, 1_048_576, 16_384),
+  SCHEDULER_MAX_RESPONSE_BYTES: integer('SCHEDULER_MAX_RESPONSE_BYTES', 0, 2 ** 40, 64 * 1_048_576),
+  SCHEDULER_MAX_REDIRECTS: integer('SCHEDULER_MAX_REDIRECTS', 0, 20, 5),
+});
+
+export type Env = z.output<typeof envSchema> & { SCHEDULER_INSTANCE_ID: string };
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/**
+ * Reads and validates the configuration. This is the only place that reads
+ * process.env; every bad value is reported at once, each with its name.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  return {
+    ...parsed.data,
+    SCHEDULER_INSTANCE_ID: parsed.data.SCHEDULER_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+  };
+}
+
+/** True when standard output is a terminal, so logs are printed for people rather than as JSON lines. */
+export function isInteractive(): boolean {
+  return process.stdout.isTTY === true;
+}

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+import type { Logger } from 'pino';
+
+import type { ApiContext } from '@api-scheduler/api';
+import { systemClock } from '@api-scheduler/core';
+import { createStore } from '@api-scheduler/db';
+import { Engine } from '@api-scheduler/engine';
+
+import type { Env } from './env.js';
+import { createHttpServer } from './http/server.js';
+
+function defaultUiDir(): string | null {
+  const built = fileURLToPath(new URL('../../web/build', import.meta.url));
+  return existsSync(built) ? built : null;
+}
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the service: migrates the database, starts the engine (roles all
+ * and worker) and the HTTP server (roles all and api; a worker serves only
+ * the health endpoints), and returns a handle that shuts it all down.
+ */
+export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
+  const store = await createStore({ url: env.DATABASE_URL, logger });
+  await store.migrate();
+
+  const runEngine = env.SCHEDULER_ROLE !== 'api';
+  const engine = runEngine
+    ? new Engine({
+        store,
+        clock: systemClock,
+        logger,
+        instanceId: env.SCHEDULER_INSTANCE_ID,
+        claimBatchSize: env.SCHEDULER_CLAIM_BATCH_SIZE,
+        misfireGraceMs: env.SCHEDULER_MISFIRE_GRACE_MS,
+        fireAllLimit: env.SCHEDULER_FIRE_ALL_LIMIT,
+        executor: {
+          maxConcurrency: env.SCHEDULER_MAX_CONCURRENCY,
+          maxPerHost: env.SCHEDULER_MAX_PER_HOST,
+          connectTimeoutMs: env.SCHEDULER_CONNECT_TIMEOUT_MS,
+          excerptBytes: env.SCHEDULER_RESPONSE_EXCERPT_BYTES,
+          maxBodyBytes: env.SCHEDULER_MAX_RESPONSE_BYTES,
+          maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
+        },
+      })
+    : null;
+
+  const context: ApiContext = {
+    store,
+    clock: systemClock,
+    logger,
+    // An api-only process has no loop to wake; the workers find changes on their next claim.
+    scheduler: { wake: () => engine?.wake() },
+    instanceId: env.SCHEDULER_INSTANCE_ID,
+    startedAt: systemClock.now(),
+  };
+
+  const server = createHttpServer({ context, uiDir: env.SCHEDULER_UI_DIR ?? defaultUiDir(), logger });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await engine?.start();
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, role: env.SCHEDULER_ROLE, database: store.dialect, instance_id: env.SCHEDULER_INSTANCE_ID }, 'API Scheduler is listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await engine?.stop(env.SCHEDULER_SHUTDOWN_GRACE_MS);
+      server.closeAllConnections();
+      await closed;
+      await store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, stop };
+}

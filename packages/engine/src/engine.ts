@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+
+import type { Clock } from '@api-scheduler/core';
+import type { Store } from '@api-scheduler/db';
+
+import { Dispatcher } from './dispatcher.js';
+import { HttpExecutor } from './executor/index.js';
+import type { ExecutorOptions } from './executor/index.js';
+import { RunEvents } from './run-observer.js';
+import type { RunObserver } from './run-observer.js';
+import { RunRecorder } from './run-recorder.js';
+import { Scheduler } from './scheduler.js';
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+  executor?: Partial<ExecutorOptions>;
+  /** Schedules claimed per transaction; default 500. */
+  claimBatchSize?: number;
+  /** How late a slot may fire before the misfire policy applies, in ms; default 1000. */
+  misfireGraceMs?: number;
+  /** At most this many catch-up fires per schedule under fire_all; default 100. */
+  fireAllLimit?: number;
+  /** Extra observers of started and finished runs (metrics, alerts). */
+  observers?: RunObserver[];
+}
+
+/**
+ * The scheduler loop, dispatcher, executor and recorder of one process,
+ * wired together. start() recovers runs left RUNNING by an earlier process
+ * and starts firing; stop() shuts down in order.
+ */
+export class Engine {
+  readonly events = new RunEvents();
+  readonly executor: HttpExecutor;
+  readonly recorder: RunRecorder;
+  readonly dispatcher: Dispatcher;
+  readonly scheduler: Scheduler;
+  private started = false;
+
+  constructor(private readonly options: EngineOptions) {
+    const logger = options.logger.child({ component: 'engine' });
+    this.executor = new HttpExecutor(options.executor ?? {}, logger);
+    this.recorder = new RunRecorder(options.store, logger);
+    this.dispatcher = new Dispatcher({
+      executor: this.executor,
+      recorder: this.recorder,
+      observers: [this.events, ...(options.observers ?? [])],
+      logger,
+      now: () => options.clock.now(),
+    });
+    this.scheduler = new Scheduler({
+      store: options.store,
+      dispatcher: this.dispatcher,
+      clock: options.clock,
+      logger,
+      instanceId: options.instanceId,
+      claimBatchSize: options.claimBatchSize ?? 500,
+      plan: { misfireGraceMs: options.misfireGraceMs ?? 1_000, fireAllLimit: options.fireAllLimit ?? 100 },
+      errorBackoffMs: 1_000,
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.scheduler.isRunning;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+
+    // One process owns an embedded database file, so every run still
+    // RUNNING at start belongs to a process that died mid-request.
+    const interrupted = await this.options.store.interruptRunningRuns({
+      finishedAt: new Date(this.options.clock.now()),
+      message: 'The scheduler stopped before this request finished',
+    });
+    if (interrupted > 0) {
+      this.options.logger.warn({ runs: interrupted }, 'recorded runs left in flight by a stopped process as INTERRUPTED');
+    }
+
+    this.scheduler.start();
+    this.options.logger.info({ instance_id: this.options.instanceId }, 'engine started');
+  }
+
+  wake(): void {
+    this.scheduler.wake();
+  }
+
+  /**
+   * Stops claiming, waits up to `graceMs` for requests in flight, records the
+   * rest as INTERRUPTED, writes every pending result and closes the executor.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+
+    await this.scheduler.stop();
+    await this.dispatcher.drain(graceMs);
+    await this.recorder.flush();
+    await this.executor.close();
+    this.options.logger.info({ instance_id: this.options.instanceId }, 'engine stopped');
+  }
+}

@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+
+import type { Run } from '@api-scheduler/core';
+
+/**
+ * Receives runs as they start and finish, after the database has them.
+ * Observers run synchronously on the engine's hot path: they must be quick
+ * and must not throw (a thrown error is logged and ignored).
+ */
+export interface RunObserver {
+  onRunStarted?(run: Run): void;
+  onRunFinished?(run: Run): void;
+}
+
+export interface RunEventMap {
+  started: [Run];
+  finished: [Run];
+}
+
+/** Fans runs out to listeners, such as the live-runs subscription of the API. */
+export class RunEvents extends EventEmitter<RunEventMap> implements RunObserver {
+  constructor() {
+    super();
+    // Every open subscription adds a listener; the default warning at 10 would fire on an ordinary dashboard load.
+    this.setMaxListeners(0);
+  }
+
+  onRunStarted(run: Run): void {
+    this.emit('started', run);
+  }
+
+  onRunFinished(run: Run): void {
+    this.emit('finished', run);
+  }
+}

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+
+import { planFire } from '@api-scheduler/core';
+import type { Clock, FirePlan, PlanOptions, Schedule } from '@api-scheduler/core';
+import type { Store } from '@api-scheduler/db';
+
+import { describeRequest } from './build-request.js';
+import type { Dispatcher } from './dispatcher.js';
+
+// setTimeout stores its delay in a signed 32-bit integer: a longer delay
+// fires at once. Longer sleeps are cut into pieces of at most this length.
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+export interface SchedulerOptions {
+  store: Store;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+  /** Schedules claimed per transaction. */
+  claimBatchSize: number;
+  plan: PlanOptions;
+  /** Pause after a failed claim before the loop tries again, in milliseconds. */
+  errorBackoffMs: number;
+}
+
+/**
+ * The firing loop. It sleeps until the earliest next_run_at, claims every
+ * due schedule in transactions that advance next_run_at and insert the runs,
+ * hands the fires to the dispatcher, and sleeps again. wake() cuts a sleep
+ * short when a schedule is created, changed or resumed.
+ */
+export class Scheduler {
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeRequested = false;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private wakeSleeper: (() => void) | null = null;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Makes the loop re-read the earliest next_run_at now. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops claiming; fires already claimed are left to the dispatcher. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    const { logger } = this.options;
+    while (this.running) {
+      this.wakeRequested = false;
+      try {
+        await this.claimAndDispatch();
+        const next = await this.options.store.earliestNextRunAt();
+        await this.sleepUntil(next);
+      } catch (error) {
+        logger.error({ err: error }, 'scheduler loop failed; retrying');
+        await this.sleepFor(this.options.errorBackoffMs);
+      }
+    }
+  }
+
+  /** Claims due schedules batch after batch until a batch comes back short. */
+  async claimAndDispatch(): Promise<number> {
+    const { store, dispatcher, clock, claimBatchSize, instanceId } = this.options;
+    let total = 0;
+    while (this.running) {
+      const fires = await store.claimDueSchedules({
+        now: clock.now(),
+        limit: claimBatchSize,
+        instanceId,
+        plan: (schedule, now) => this.planOrPause(schedule, now),
+        describeRequest,
+      });
+      for (const fire of fires) dispatcher.dispatch(fire);
+      total += fires.length;
+
+      // A batch can hold fewer schedules than fires (catch-up), so only an empty claim proves the backlog is gone.
+      if (fires.length === 0) break;
+    }
+    return total;
+  }
+
+  /**
+   * Plans a due schedule. A schedule that cannot be planned (a stored config
+   * that no longer validates) is paused and logged rather than failing the
+   * whole claim, which would stop every other schedule from firing.
+   */
+  private planOrPause(schedule: Schedule, now: number): FirePlan {
+    try {
+      return planFire(
+        {
+          schedule_type: schedule.schedule_type,
+          schedule_config: schedule.schedule_config,
+          misfire_policy: schedule.misfire_policy,
+          run_count: schedule.run_count,
+          next_run_at: schedule.next_run_at?.getTime() ?? now,
+        },
+        now,
+        this.options.plan,
+      );
+    } catch (error) {
+      this.options.logger.error({ err: error, schedule_id: schedule.id }, 'cannot plan schedule; pausing it');
+      return { fires: [], nextRunAt: null, runCount: schedule.run_count, status: 'PAUSED' };
+    }
+  }
+
+  private async sleepUntil(next: number | null): Promise<void> {
+    if (next === null) return this.sleepFor(null);
+    return this.sleepFor(Math.max(0, next - this.options.clock.now()));
+  }
+
+  /**
+   * Sleeps `delayMs` (null: until woken). A timer may wake up a little early;
+   * that is harmless, because a claim only takes schedules already due.
+   */
+  private sleepFor(delayMs: number | null): Promise<void> {
+    if (this.wakeRequested || !this.running) return Promise.resolve();
+    if (delayMs === 0) return Promise.resolve();
+
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        if (this.sleepTimer !== null) clearTimeout(this.sleepTimer);
+        this.sleepTimer = null;
+        this.wakeSleeper = null;
+        resolve();
+      };
+      this.wakeSleeper = done;
+      if (delayMs !== null) this.sleepTimer = setTimeout(done, Math.min(delayMs, MAX_TIMER_DELAY_MS));
+    });
+  }
+}
