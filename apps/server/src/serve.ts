@@ -23,9 +23,8 @@ export interface RunningServer {
 }
 
 /**
- * Starts the service: migrates the database, starts the engine (roles all
- * and worker) and the HTTP server (roles all and api; a worker serves only
- * the health endpoints), and returns a handle that shuts it all down.
+ * Starts the service and returns a handle that shuts it down. The engine
+ * runs in roles all and worker, and the HTTP server in roles all and api.
  */
 export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
   const store = await createStore({ url: env.DATABASE_URL, logger });
@@ -62,7 +61,12 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     startedAt: systemClock.now(),
   };
 
-  const server = createHttpServer({ context, uiDir: env.SCHEDULER_UI_DIR ?? defaultUiDir(), logger });
+  const server = createHttpServer({
+    context,
+    uiDir: env.SCHEDULER_ROLE === 'worker' ? null : (env.SCHEDULER_UI_DIR ?? defaultUiDir()),
+    logger,
+    healthOnly: env.SCHEDULER_ROLE === 'worker',
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(env.PORT, env.HOST, () => {

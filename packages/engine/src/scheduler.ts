@@ -72,13 +72,13 @@ export class Scheduler {
         const next = await this.options.store.earliestNextRunAt();
         await this.sleepUntil(next);
       } catch (error) {
-        logger.error({ err: error }, 'scheduler loop failed; retrying');
+        logger.error({ err: error }, 'scheduler loop failed; retrying after a pause');
         await this.sleepFor(this.options.errorBackoffMs);
       }
     }
   }
 
-  /** Claims due schedules batch after batch until a batch comes back short. */
+  /** Claims due schedules batch after batch until a claim finds none, and returns the number of fires. */
   async claimAndDispatch(): Promise<number> {
     const { store, dispatcher, clock, claimBatchSize, instanceId } = this.options;
     let total = 0;

@@ -17,6 +17,8 @@ export interface HttpServerOptions {
   /** Folder of the built web UI (apps/web's output), served under /ui/. With null the server serves no UI. */
   uiDir: string | null;
   logger: Logger;
+  /** Serve only /healthz and /readyz, as a worker process does. */
+  healthOnly?: boolean;
 }
 
 const UI_PREFIX = '/ui/';
@@ -72,6 +74,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const url = new URL(`http://localhost${rawUrl}`);
     const path = url.pathname;
     const method = request.method ?? 'GET';
+
+    if (options.healthOnly === true && path !== '/healthz' && path !== '/readyz') {
+      sendJson(response, 404, { detail: 'This process runs with SCHEDULER_ROLE=worker and serves only /healthz and /readyz' });
+      return;
+    }
 
     if (isUnder(path, '/trpc')) {
       trpcHandler(request, response);
