@@ -22,6 +22,7 @@ export function makeRun(scheduleId: string, targetId: string, at: number, overri
     error_message: null,
     request: { method: 'GET', url: 'https://example.com/hook', headers: { Authorization: '***', Accept: '*/*' } },
     catch_up: false,
+    manual: false,
     missed_count: 0,
     instance_id: 'test-instance',
     ...overrides,

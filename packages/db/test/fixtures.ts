@@ -121,6 +121,7 @@ export function newRun(schedule: Schedule, overrides: Partial<Run> = {}): Run {
     error_message: null,
     request: { method: 'POST', url: 'http://127.0.0.1:9/hook', headers: { Authorization: '***' } },
     catch_up: false,
+    manual: false,
     missed_count: 0,
     instance_id: 'instance-a',
     ...overrides,

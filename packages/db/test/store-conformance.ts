@@ -400,6 +400,7 @@ export function describeStoreConformance(name: string, createStore: () => Promis
           error_message: null,
           request: { method: 'POST', url: target.url, headers: { 'Content-Type': 'application/json', Authorization: '***' } },
           catch_up: false,
+          manual: false,
           missed_count: 0,
           instance_id: 'instance-a',
         });
@@ -574,6 +575,7 @@ export function describeStoreConformance(name: string, createStore: () => Promis
           error_type: 'HTTP_5XX',
           error_message: 'HTTP 503',
           catch_up: true,
+          manual: false,
           missed_count: 3,
         });
 

@@ -186,6 +186,7 @@ describe('Engine', () => {
       error_message: null,
       request: { method: 'GET', url: hook.url, headers: {} },
       catch_up: false,
+      manual: false,
       missed_count: 0,
       instance_id: 'dead-instance',
     });

@@ -26,6 +26,7 @@ export const runOutput = z.object({
     headers: z.record(z.string(), z.string()),
   }),
   catch_up: z.boolean().describe('True for a fire that the misfire policy made up for missed slots'),
+  manual: z.boolean().describe('True for a run made by "run now" (trigger) rather than by the schedule'),
   missed_count: z.number().int().describe('Planned slots this catch-up run stands for besides its own'),
   instance_id: z.string(),
 });

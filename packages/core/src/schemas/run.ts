@@ -31,6 +31,8 @@ export interface Run {
   error_message: string | null;
   request: RunRequest;
   catch_up: boolean;
+  /** True for a run made by "run now" rather than by the schedule's grid. */
+  manual: boolean;
   /** Planned slots that a catch-up run stands for besides its own. */
   missed_count: number;
   instance_id: string;

@@ -127,6 +127,7 @@ function newRun(schedule: Schedule, target: Target, fire: PlannedFire, request: 
     error_message: fire.skipped ? skippedMessage(fire) : null,
     request,
     catch_up: fire.catchUp,
+    manual: false,
     missed_count: fire.missedCount,
     instance_id: instanceId,
   };

@@ -34,6 +34,7 @@ export function runRow(run: Run): typeof runs.$inferInsert {
     error_message: run.error_message,
     request: run.request,
     catch_up: run.catch_up,
+    manual: run.manual,
     missed_count: run.missed_count,
     instance_id: run.instance_id,
   };

@@ -91,6 +91,7 @@ export const runs = sqliteTable(
     error_message: text('error_message'),
     request: text('request', { mode: 'json' }).$type<RunRequest>().notNull(),
     catch_up: integer('catch_up', { mode: 'boolean' }).notNull(),
+    manual: integer('manual', { mode: 'boolean' }).notNull().default(false),
     missed_count: integer('missed_count').notNull(),
     instance_id: text('instance_id').notNull(),
   },

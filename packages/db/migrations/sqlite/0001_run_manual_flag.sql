@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `manual` integer DEFAULT false NOT NULL;
