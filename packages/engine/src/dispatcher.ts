@@ -1,35 +1,62 @@
 import type { Logger } from 'pino';
 
-import type { Run } from '@api-scheduler/core';
-import type { ClaimedFire, RunResult } from '@api-scheduler/db';
+import { newId } from '@api-scheduler/core';
+import type { ErrorType, Run, RunStatus } from '@api-scheduler/core';
+import type { ClaimedFire, RunResult, Store } from '@api-scheduler/db';
 
 import { buildRequestSpec } from './build-request.js';
 import type { ExecutionResult, HttpExecutor } from './executor/index.js';
+import { decideRetry } from './retry-policy.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunRecorder } from './run-recorder.js';
 
 export interface DispatcherOptions {
   executor: Pick<HttpExecutor, 'execute'>;
   recorder: RunRecorder;
+  /** Inserts the run of each retry. */
+  store: Pick<Store, 'insertRun'>;
   observers: RunObserver[];
   logger: Logger;
   now: () => number;
+  instanceId: string;
+  /** Least time between the starts of two catch-up fires of one schedule (fire_all). */
+  catchUpSpacingMs: number;
+}
+
+/** A fire and its retries, or a sequence of catch-up fires, as one unit of work. */
+interface Chain {
+  promise: Promise<void>;
+  abort: AbortController;
+}
+
+/** What a schedule has in flight in this process, for its overlap policy. */
+interface ScheduleActivity {
+  running: number;
+  lastRunId: string;
+  queued: ClaimedFire | null;
 }
 
 /**
- * Sends claimed fires and records their outcome. Each fire runs on its own
- * promise: the loop never waits for a request, so a slow target cannot
- * delay another schedule's fire.
+ * Sends claimed fires, retries them by their schedule's policy and records
+ * every attempt. Each fire runs on its own promise: the loop never waits for
+ * a request, so a slow target cannot delay another schedule's fire.
  */
 export class Dispatcher {
-  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private readonly chains = new Map<string, Chain>();
+  private readonly activity = new Map<string, ScheduleActivity>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
+  /** Fires (with their retries) in progress or waiting in this process. */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.chains.size;
   }
 
+  /**
+   * Sends one fire of the grid, unless the schedule's overlap policy says
+   * otherwise: skip records it as SKIPPED while an earlier fire is in
+   * flight, queue_one keeps one fire waiting for it, allow sends it anyway.
+   */
   dispatch(fire: ClaimedFire): void {
     this.notify('onRunStarted', fire.run);
     if (fire.run.status !== 'RUNNING') {
@@ -37,19 +64,60 @@ export class Dispatcher {
       return;
     }
 
-    const abort = new AbortController();
-    const promise = this.send(fire, abort.signal).finally(() => this.inFlight.delete(fire.run.id));
-    this.inFlight.set(fire.run.id, { promise, abort });
+    const activity = this.activity.get(fire.schedule.id);
+    if (activity !== undefined && activity.running > 0) {
+      switch (fire.schedule.overlap_policy) {
+        case 'skip':
+          void this.finishUnsent(fire.run, 'SKIPPED', null, `Skipped by the overlap policy "skip": run ${activity.lastRunId} of this schedule was still in flight`);
+          return;
+        case 'queue_one':
+          if (activity.queued !== null) {
+            void this.finishUnsent(fire.run, 'SKIPPED', null, `Skipped by the overlap policy "queue_one": run ${activity.queued.run.id} was already waiting for the run in flight`);
+            return;
+          }
+          activity.queued = fire;
+          return;
+        case 'allow':
+          break;
+      }
+    }
+    this.start([fire]);
   }
 
   /**
-   * Waits for the requests in flight, at most `graceMs`; then aborts the rest,
-   * which are recorded as INTERRUPTED, and waits for those records.
+   * Sends the catch-up fires of one schedule (misfire policy fire_all) one
+   * after another, each after the previous one and its retries ended and at
+   * least catchUpSpacingMs after it started, so a backlog does not land on
+   * the target all at once.
+   */
+  dispatchSequence(fires: ClaimedFire[]): void {
+    const sendable: ClaimedFire[] = [];
+    for (const fire of fires) {
+      if (fire.run.status === 'RUNNING') {
+        this.notify('onRunStarted', fire.run);
+        sendable.push(fire);
+      } else {
+        this.dispatch(fire);
+      }
+    }
+    if (sendable.length > 0) this.start(sendable);
+  }
+
+  /** Sends a run made by "run now" at once, whatever the overlap policy. */
+  dispatchManual(fire: ClaimedFire): void {
+    this.notify('onRunStarted', fire.run);
+    this.start([fire]);
+  }
+
+  /**
+   * Waits for the fires in flight, at most `graceMs`; then aborts the rest.
+   * Requests cut short, fires still waiting and queued fires are recorded
+   * as INTERRUPTED, and retries not yet started are dropped.
    */
   async drain(graceMs: number): Promise<void> {
-    if (this.inFlight.size === 0) return;
+    if (this.chains.size === 0) return;
 
-    const all = () => Promise.allSettled([...this.inFlight.values()].map((entry) => entry.promise));
+    const all = () => Promise.allSettled([...this.chains.values()].map((chain) => chain.promise));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), graceMs);
@@ -58,21 +126,94 @@ export class Dispatcher {
     clearTimeout(timer);
     if (outcome === 'done') return;
 
-    this.options.logger.warn({ runs: this.inFlight.size, grace_ms: graceMs }, 'interrupting runs still in flight after the shutdown grace period');
-    for (const entry of this.inFlight.values()) entry.abort.abort();
+    this.options.logger.warn({ fires: this.chains.size, grace_ms: graceMs }, 'interrupting fires still in flight after the shutdown grace period');
+    const queued: ClaimedFire[] = [];
+    for (const activity of this.activity.values()) {
+      if (activity.queued !== null) queued.push(activity.queued);
+      activity.queued = null;
+    }
+    for (const chain of this.chains.values()) chain.abort.abort();
+    await Promise.all(queued.map((fire) => this.finishUnsent(fire.run, 'FAILURE', 'INTERRUPTED', 'The scheduler stopped before this queued run was sent')));
     await all();
   }
 
-  private async send(fire: ClaimedFire, signal: AbortSignal): Promise<void> {
-    const { run, target } = fire;
-    const result = await this.options.executor.execute(buildRequestSpec(target, run), signal);
-    const record = toRunResult(run, result, this.options.now());
+  private start(fires: ClaimedFire[]): void {
+    const first = fires[0]!;
+    const scheduleId = first.schedule.id;
+    const activity = this.activity.get(scheduleId) ?? { running: 0, lastRunId: first.run.id, queued: null };
+    activity.running += 1;
+    activity.lastRunId = first.run.id;
+    this.activity.set(scheduleId, activity);
 
+    const abort = new AbortController();
+    const promise = this.runSequence(fires, abort.signal).finally(() => {
+      this.chains.delete(first.run.id);
+      this.finishActivity(scheduleId, activity, abort.signal);
+    });
+    this.chains.set(first.run.id, { promise, abort });
+  }
+
+  private finishActivity(scheduleId: string, activity: ScheduleActivity, signal: AbortSignal): void {
+    activity.running -= 1;
+    if (activity.running > 0) return;
+
+    const next = activity.queued;
+    activity.queued = null;
+    if (next !== null && !signal.aborted) {
+      this.start([next]);
+      return;
+    }
+    this.activity.delete(scheduleId);
+  }
+
+  private async runSequence(fires: ClaimedFire[], signal: AbortSignal): Promise<void> {
+    let previousStart = -Infinity;
+    for (const [index, fire] of fires.entries()) {
+      const wait = previousStart + this.options.catchUpSpacingMs - this.options.now();
+      if (signal.aborted || (index > 0 && wait > 0 && !(await sleep(wait, signal)))) {
+        await this.finishUnsent(fire.run, 'FAILURE', 'INTERRUPTED', 'The scheduler stopped before this catch-up run was sent');
+        continue;
+      }
+      previousStart = this.options.now();
+      await this.runAttempts(fire, signal);
+    }
+  }
+
+  /** Sends a fire, then its retries while the schedule's retry policy allows. */
+  private async runAttempts(fire: ClaimedFire, signal: AbortSignal): Promise<void> {
+    const { logger, store } = this.options;
+    let run = fire.run;
+    for (;;) {
+      const result = await this.options.executor.execute(buildRequestSpec(fire.target, run), signal);
+      if (!(await this.finish(run, toRunResult(run, result, this.options.now())))) return;
+
+      const decision = decideRetry({ result, method: fire.target.method, attempt: run.attempt, policy: fire.schedule.retry_policy });
+      if (!decision.retry) return;
+
+      logger.info({ schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt, delay_ms: decision.delayMs }, 'retrying run');
+      if (!(await sleep(decision.delayMs, signal))) {
+        logger.warn({ schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt + 1 }, 'dropped a retry at shutdown');
+        return;
+      }
+
+      try {
+        run = await store.insertRun(nextAttempt(run, this.options.now(), this.options.instanceId));
+      } catch (error) {
+        // The schedule was deleted while the retry waited, or the attempt exists already.
+        logger.warn({ err: error, schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt + 1 }, 'could not start a retry');
+        return;
+      }
+      this.notify('onRunStarted', run);
+    }
+  }
+
+  /** Records a finished attempt; returns false when the record could not be written. */
+  private async finish(run: Run, record: RunResult): Promise<boolean> {
     try {
       await this.options.recorder.record(record);
     } catch {
       // The recorder has logged the failure; the run is recovered as INTERRUPTED on the next start.
-      return;
+      return false;
     }
 
     const finished: Run = { ...run, ...record };
@@ -89,6 +230,23 @@ export class Dispatcher {
       'run finished',
     );
     this.notify('onRunFinished', finished);
+    return true;
+  }
+
+  private finishUnsent(run: Run, status: RunStatus, errorType: ErrorType | null, message: string): Promise<boolean> {
+    return this.finish(run, {
+      id: run.id,
+      finished_at: new Date(this.options.now()),
+      status,
+      status_code: null,
+      latency_ms: null,
+      response_size: null,
+      response_headers: null,
+      response_body: null,
+      truncated: false,
+      error_type: errorType,
+      error_message: message,
+    });
   }
 
   private notify(event: keyof RunObserver, run: Run): void {
@@ -100,6 +258,43 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The RUNNING run of the attempt after `run`: same schedule and slot, so the same Idempotency-Key. */
+export function nextAttempt(run: Run, now: number, instanceId: string): Run {
+  return {
+    ...run,
+    id: newId(now),
+    attempt: run.attempt + 1,
+    started_at: new Date(now),
+    finished_at: null,
+    status: 'RUNNING',
+    status_code: null,
+    latency_ms: null,
+    response_size: null,
+    response_headers: null,
+    response_body: null,
+    truncated: false,
+    error_type: null,
+    error_message: null,
+    instance_id: instanceId,
+  };
 }
 
 export function toRunResult(run: Run, result: ExecutionResult, finishedAt: number): RunResult {

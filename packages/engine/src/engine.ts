@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 
-import type { Clock } from '@api-scheduler/core';
+import { ConflictError, NotFoundError, newId } from '@api-scheduler/core';
+import type { Clock, Run, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
+import { describeRequest } from './build-request.js';
 import { Dispatcher } from './dispatcher.js';
 import { HttpExecutor } from './executor/index.js';
 import type { ExecutorOptions } from './executor/index.js';
@@ -10,6 +12,34 @@ import { RunEvents } from './run-observer.js';
 import type { RunObserver } from './run-observer.js';
 import { RunRecorder } from './run-recorder.js';
 import { Scheduler } from './scheduler.js';
+
+const MANUAL_SLOT_TRIES = 5;
+
+function manualRun(scheduleId: string, target: Target, scheduledFor: number, now: number, instanceId: string): Run {
+  return {
+    id: newId(now),
+    schedule_id: scheduleId,
+    target_id: target.id,
+    scheduled_for: new Date(scheduledFor),
+    attempt: 1,
+    started_at: new Date(now),
+    finished_at: null,
+    status: 'RUNNING',
+    status_code: null,
+    latency_ms: null,
+    response_size: null,
+    response_headers: null,
+    response_body: null,
+    truncated: false,
+    error_type: null,
+    error_message: null,
+    request: describeRequest(target),
+    catch_up: false,
+    manual: true,
+    missed_count: 0,
+    instance_id: instanceId,
+  };
+}
 
 export interface EngineOptions {
   store: Store;
@@ -23,6 +53,8 @@ export interface EngineOptions {
   misfireGraceMs?: number;
   /** At most this many catch-up fires per schedule under fire_all; default 100. */
   fireAllLimit?: number;
+  /** Least time between the starts of two catch-up fires of one schedule under fire_all, in ms; default 1000. */
+  catchUpSpacingMs?: number;
   /** Extra observers of started and finished runs (metrics, alerts). */
   observers?: RunObserver[];
 }
@@ -47,9 +79,12 @@ export class Engine {
     this.dispatcher = new Dispatcher({
       executor: this.executor,
       recorder: this.recorder,
+      store: options.store,
       observers: [this.events, ...(options.observers ?? [])],
       logger,
       now: () => options.clock.now(),
+      instanceId: options.instanceId,
+      catchUpSpacingMs: options.catchUpSpacingMs ?? 1_000,
     });
     this.scheduler = new Scheduler({
       store: options.store,
@@ -87,6 +122,33 @@ export class Engine {
 
   wake(): void {
     this.scheduler.wake();
+  }
+
+  /**
+   * Makes one extra run of a schedule now ("run now") and sends it at once,
+   * whatever its overlap policy. The run is marked manual; the schedule's
+   * next_run_at and run_count stay as they were. Throws NotFoundError for an
+   * unknown schedule.
+   */
+  async trigger(scheduleId: string): Promise<Run> {
+    const { store, clock, instanceId } = this.options;
+    const schedule = await store.getSchedule(scheduleId);
+    if (schedule === null) throw new NotFoundError('schedule', scheduleId);
+    const target = await store.getTarget(schedule.target_id);
+    if (target === null) throw new NotFoundError('target', schedule.target_id);
+
+    // A grid fire may hold this very millisecond; the next free one is as good.
+    let scheduledFor = clock.now();
+    for (let tries = 1; ; tries += 1) {
+      try {
+        const run = await store.insertRun(manualRun(schedule.id, target, scheduledFor, clock.now(), instanceId));
+        this.dispatcher.dispatchManual({ run, schedule, target });
+        return run;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || tries >= MANUAL_SLOT_TRIES) throw error;
+        scheduledFor += 1;
+      }
+    }
   }
 
   /**

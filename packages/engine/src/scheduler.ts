@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 
 import { planFire } from '@api-scheduler/core';
 import type { Clock, FirePlan, PlanOptions, Schedule } from '@api-scheduler/core';
-import type { Store } from '@api-scheduler/db';
+import type { ClaimedFire, Store } from '@api-scheduler/db';
 
 import { describeRequest } from './build-request.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -90,7 +90,10 @@ export class Scheduler {
         plan: (schedule, now) => this.planOrPause(schedule, now),
         describeRequest,
       });
-      for (const fire of fires) dispatcher.dispatch(fire);
+      for (const group of groupBySchedule(fires)) {
+        if (group.length === 1) dispatcher.dispatch(group[0]!);
+        else dispatcher.dispatchSequence(group);
+      }
       total += fires.length;
 
       // A batch can hold fewer schedules than fires (catch-up), so only an empty claim proves the backlog is gone.
@@ -147,4 +150,15 @@ export class Scheduler {
       if (delayMs !== null) this.sleepTimer = setTimeout(done, Math.min(delayMs, MAX_TIMER_DELAY_MS));
     });
   }
+}
+
+/** Groups fires by schedule, in claim order; only fire_all catch-ups put several fires of one schedule in a claim. */
+function groupBySchedule(fires: ClaimedFire[]): ClaimedFire[][] {
+  const groups = new Map<string, ClaimedFire[]>();
+  for (const fire of fires) {
+    const group = groups.get(fire.schedule.id);
+    if (group) group.push(fire);
+    else groups.set(fire.schedule.id, [fire]);
+  }
+  return [...groups.values()];
 }

@@ -39,7 +39,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   connectTimeoutMs: 5_000,
   excerptBytes: 16 * 1024,
   maxBodyBytes: 64 * 1024 * 1024,
-  maxRedirects: 5,
+  maxRedirects: 10,
   userAgent: 'api-scheduler/0.1',
   checkTarget: null,
 };

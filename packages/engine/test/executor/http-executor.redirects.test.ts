@@ -37,6 +37,10 @@ describe('HttpExecutor redirects', () => {
         const path = request.url ?? '/';
         received.push({ server: 'first', method: request.method ?? '', path, headers: request.headers, body });
 
+        // /hops/N redirects to /hops/N-1, so /hops/N needs exactly N redirects.
+        const hops = /^\/hops\/(\d+)$/.exec(path);
+        if (hops && hops[1] !== '0') return redirect(response, 302, `/hops/${Number(hops[1]) - 1}`);
+
         switch (path) {
           case '/chain':
             return redirect(response, 302, '/chain/2');
@@ -60,6 +64,8 @@ describe('HttpExecutor redirects', () => {
             return redirect(response, 302, '/landing');
           case '/to-ftp':
             return redirect(response, 302, 'ftp://127.0.0.1/file');
+          case '/hops/0':
+            return void response.end('end of hops');
           case '/no-location':
             return void response.writeHead(302).end('nowhere');
           default:
@@ -106,6 +112,29 @@ describe('HttpExecutor redirects', () => {
     expect(result.finalUrl).toBe(`${first.url}/loop`);
     // The first request and three redirects.
     expect(received).toHaveLength(4);
+  });
+
+  it('follows ten redirects by default', async () => {
+    const defaults = new HttpExecutor({});
+    try {
+      const result = await defaults.execute({ method: 'GET', url: `${first.url}/hops/10`, headers: {}, body: null, timeoutMs: 5_000 });
+      expect(result.status).toBe('SUCCESS');
+      expect(result.responseBody).toBe('end of hops');
+      expect(result.finalUrl).toBe(`${first.url}/hops/0`);
+    } finally {
+      await defaults.close();
+    }
+  });
+
+  it('fails the eleventh redirect by default', async () => {
+    const defaults = new HttpExecutor({});
+    try {
+      const result = await defaults.execute({ method: 'GET', url: `${first.url}/hops/11`, headers: {}, body: null, timeoutMs: 5_000 });
+      expect(result.status).toBe('FAILURE');
+      expect(result.errorType).toBe('TOO_MANY_REDIRECTS');
+    } finally {
+      await defaults.close();
+    }
   });
 
   it('fails any redirect when maxRedirects is 0', async () => {
