@@ -12,3 +12,4 @@ export * from './time/parse-time-expression.js';
 export * from './strategies/index.js';
 export * from './planning/resolve-schedule-config.js';
 export * from './planning/plan-fire.js';
+export * from './planning/preview-fires.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { FakeClock, firstRunAt, planFire } from '../src/index.js';
-import type { IntervalConfig, MisfirePolicy, PlanInput, PlannedFire, WindowConfig } from '../src/index.js';
+import type { CronConfig, IntervalConfig, MisfirePolicy, OnceConfig, PlanInput, PlannedFire, WindowConfig } from '../src/index.js';
 
 const second = 1_000;
 const minute = 60_000;
@@ -339,5 +339,136 @@ describe('firstRunAt', () => {
     expect(plan.fires).toEqual([fire(at(11 * minute))]);
     expect(plan.runCount).toBe(4);
     expect(plan.nextRunAt).toBe(at(12 * minute));
+  });
+});
+
+describe('planFire CRON', () => {
+  const everyFiveMinutes: CronConfig = { expression: '*/5 * * * *', timezone: 'UTC' };
+
+  function cronInput(misfirePolicy: MisfirePolicy, due: number, config: CronConfig = everyFiveMinutes): PlanInput {
+    return { schedule_type: 'CRON', schedule_config: config, misfire_policy: misfirePolicy, run_count: 4, next_run_at: due };
+  }
+
+  it('on time fires the due slot', () => {
+    clock.set(at(5 * minute + 2 * second));
+
+    const plan = planFire(cronInput('fire_once', at(5 * minute)), clock.now(), options);
+
+    expect(plan.fires).toEqual([fire(at(5 * minute))]);
+    expect(plan.nextRunAt).toBe(at(10 * minute));
+    expect(plan.runCount).toBe(5);
+    expect(plan.status).toBe('ACTIVE');
+  });
+
+  // Due at 12:05; back at 12:31:30. Six slots are due, 12:05 to 12:30, and
+  // the next one is 12:35.
+  it.each([
+    ['fire_once', [fire(at(30 * minute), { catchUp: true, missedCount: 5 })], 5],
+    [
+      'fire_all',
+      [
+        fire(at(5 * minute), { catchUp: true }),
+        fire(at(10 * minute), { catchUp: true }),
+        fire(at(15 * minute), { catchUp: true, missedCount: 3 }),
+      ],
+      7,
+    ],
+    ['skip', [fire(at(30 * minute), { catchUp: true, missedCount: 5, skipped: true })], 4],
+  ] as const)('%s after downtime', (policy, expectedFires, expectedRunCount) => {
+    clock.set(at(31 * minute + 30 * second));
+
+    const plan = planFire(cronInput(policy, at(5 * minute)), clock.now(), options);
+
+    expect(plan.fires).toEqual(expectedFires);
+    expect(plan.nextRunAt).toBe(at(35 * minute));
+    expect(plan.runCount).toBe(expectedRunCount);
+    expect(plan.status).toBe('ACTIVE');
+  });
+
+  it('fire_once counts a missed week', () => {
+    const everySecond: CronConfig = { expression: '* * * * * *', timezone: 'UTC' };
+    clock.set(at(7 * 24 * hour));
+
+    const plan = planFire(cronInput('fire_once', anchor, everySecond), clock.now(), options);
+
+    expect(plan.fires).toEqual([fire(at(7 * 24 * hour), { catchUp: true, missedCount: 7 * 86_400 })]);
+    expect(plan.nextRunAt).toBe(at(7 * 24 * hour + second));
+  });
+
+  it('fixed time in the repeated hour fires once', () => {
+    // 01:30 EDT on 2026-11-01 is 05:30Z; 01:30 EST an hour later does not fire.
+    const nightly: CronConfig = { expression: '30 1 * * *', timezone: 'America/New_York' };
+    const due = Date.parse('2026-11-01T05:30:00Z');
+    clock.set(due);
+
+    const plan = planFire(cronInput('fire_once', due, nightly), clock.now(), options);
+
+    expect(plan.fires).toEqual([fire(due)]);
+    expect(plan.nextRunAt).toBe(Date.parse('2026-11-02T06:30:00Z'));
+  });
+
+  it('fire_once counts both fall-back passes', () => {
+    // Due at 00:30 EDT (04:30Z); back at 02:10 EST (07:10Z). Due slots:
+    // 00:30, 01:00 and 01:30 EDT, 01:00 and 01:30 EST, 02:00 EST.
+    const halfHourly: CronConfig = { expression: '*/30 * * * *', timezone: 'America/New_York' };
+    clock.set(Date.parse('2026-11-01T07:10:00Z'));
+
+    const plan = planFire(cronInput('fire_once', Date.parse('2026-11-01T04:30:00Z'), halfHourly), clock.now(), options);
+
+    expect(plan.fires).toEqual([fire(Date.parse('2026-11-01T07:00:00Z'), { catchUp: true, missedCount: 5 })]);
+    expect(plan.nextRunAt).toBe(Date.parse('2026-11-01T07:30:00Z'));
+  });
+});
+
+describe('planFire ONCE', () => {
+  const once: OnceConfig = { run_at: '2026-01-15T12:30:00.000Z' };
+  const runAt = at(30 * minute);
+
+  function onceInput(misfirePolicy: MisfirePolicy, runCount = 0): PlanInput {
+    return { schedule_type: 'ONCE', schedule_config: once, misfire_policy: misfirePolicy, run_count: runCount, next_run_at: runAt };
+  }
+
+  it('on time fires and completes', () => {
+    clock.set(runAt + 1_000);
+
+    const plan = planFire(onceInput('fire_once'), clock.now(), options);
+
+    expect(plan.fires).toEqual([fire(runAt)]);
+    expect(plan.runCount).toBe(1);
+    expect(plan.nextRunAt).toBeNull();
+    expect(plan.status).toBe('COMPLETED');
+  });
+
+  // The process was down from 12:29 to 14:00.
+  it.each([
+    ['fire_once', [fire(runAt, { catchUp: true })], 1],
+    ['fire_all', [fire(runAt, { catchUp: true })], 1],
+    ['skip', [fire(runAt, { catchUp: true, skipped: true })], 0],
+  ] as const)('%s late completes', (policy, expectedFires, expectedRunCount) => {
+    clock.set(at(2 * hour));
+
+    const plan = planFire(onceInput(policy), clock.now(), options);
+
+    expect(plan.fires).toEqual(expectedFires);
+    expect(plan.runCount).toBe(expectedRunCount);
+    expect(plan.nextRunAt).toBeNull();
+    expect(plan.status).toBe('COMPLETED');
+  });
+
+  it('fires nothing once it has fired', () => {
+    clock.set(runAt);
+
+    const plan = planFire(onceInput('fire_once', 1), clock.now(), options);
+
+    expect(plan.fires).toEqual([]);
+    expect(plan.status).toBe('COMPLETED');
+  });
+
+  it.each([
+    ['created before run_at', at(0), runAt],
+    ['resumed at run_at', runAt, runAt],
+    ['resumed after run_at', runAt + 1, null],
+  ])('firstRunAt %s', (_case, resumedAt, expected) => {
+    expect(firstRunAt('ONCE', once, resumedAt)).toBe(expected);
   });
 });

@@ -177,14 +177,149 @@ describe('resolveScheduleConfig rejects', () => {
     ]);
   });
 
+});
+
+describe('resolveScheduleConfig schedule_type', () => {
+  it('rejects an unknown type', () => {
+    const issues = issuesOf(() => resolve('DAILY' as ScheduleType, {}));
+
+    expect(issues).toEqual([{ loc: ['schedule_type'], msg: 'Unknown schedule_type DAILY: use one of INTERVAL, WINDOW, CRON, ONCE', type: 'enum' }]);
+  });
+});
+
+describe('resolveScheduleConfig CRON', () => {
   it.each([
-    ['CRON', { expression: '*/5 * * * *', timezone: 'UTC' }],
-    ['ONCE', { run_at: 'now + 1 hour' }],
-  ] as const)('%s until it is supported', (type, raw) => {
-    const issues = issuesOf(() => resolve(type, raw));
+    ['no timezone: the schedule timezone', { expression: '*/5 * * * *' }, 'UTC', { expression: '*/5 * * * *', timezone: 'UTC' }],
+    ['no timezone in Europe/Berlin', { expression: '0 9 * * MON-FRI' }, 'Europe/Berlin', { expression: '0 9 * * MON-FRI', timezone: 'Europe/Berlin' }],
+    ['the same timezone twice', { expression: '0 9 * * *', timezone: 'Asia/Tokyo' }, 'Asia/Tokyo', { expression: '0 9 * * *', timezone: 'Asia/Tokyo' }],
+    ['extra whitespace collapsed', { expression: '  0   9 * *\tMON ' }, 'UTC', { expression: '0 9 * * MON', timezone: 'UTC' }],
+    ['6 fields with seconds', { expression: '*/10 * * * * *' }, 'UTC', { expression: '*/10 * * * * *', timezone: 'UTC' }],
+    ['L, # and ?', { expression: '0 0 L * ?' }, 'UTC', { expression: '0 0 L * ?', timezone: 'UTC' }],
+    ['nth weekday', { expression: '0 9 ? * MON#2' }, 'UTC', { expression: '0 9 ? * MON#2', timezone: 'UTC' }],
+    ['29 February', { expression: '0 0 29 2 *' }, 'UTC', { expression: '0 0 29 2 *', timezone: 'UTC' }],
+    ['a nickname', { expression: '@daily' }, 'UTC', { expression: '@daily', timezone: 'UTC' }],
+  ])('%s', (_case, raw, timezone, expected) => {
+    expect(resolve('CRON', raw, timezone)).toEqual(expected);
+  });
+
+  it.each([
+    ['61 * * * *', 'minute 61 is out of range 0-59'],
+    ['* 24 * * *', 'hour 24 is out of range 0-23'],
+    ['* * 32 * *', 'day-of-month 32 is out of range 1-31'],
+    ['* * 0 * *', 'day-of-month 0 is out of range 1-31'],
+    ['* * * 13 *', 'month 13 is out of range 1-12'],
+    ['* * * * 8', 'day-of-week 8 is out of range 0-7 (0 and 7 are Sunday)'],
+    ['60 * * * * *', 'second 60 is out of range 0-59'],
+    ['*/0 * * * *', 'minute step 0 is out of range 1-60'],
+    ['5-1 * * * *', 'minute range 5-1 runs backwards: write the lower value first'],
+    ['* * * FOO *', 'month field has an unknown name "FOO": use JAN-DEC'],
+    ['0 9 * * MOX', 'day-of-week field has an unknown name "MOX": use SUN-SAT'],
+    ['0 9 * * 1#6', 'day-of-week "1#6": the number after # must be 1-5 (the nth weekday of the month) or L'],
+    ['1,,2 * * * *', 'minute field "1,,2" has an empty list item'],
+    ['a * * * *', 'minute field has "a", but may contain only digits and * ? , - /'],
+    ['0:30 * * * *', 'minute field "0:30" may contain only digits and * ? , - /'],
+    ['* * * *', 'expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 4'],
+    ['* * * * * * *', 'expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 7'],
+    ['', 'expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 0'],
+    ['2026-05-01T09:00:00Z', 'expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, but found 1'],
+    ['@reboot', 'unknown nickname: use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, or 5 fields'],
+  ])('rejects %j', (expression, problem) => {
+    const issues = issuesOf(() => resolve('CRON', { expression }));
 
     expect(issues).toEqual([
-      { loc: ['schedule_type'], msg: `Schedule type ${type} is not supported yet: use INTERVAL or WINDOW`, type: 'enum' },
+      { loc: ['schedule_config', 'expression'], msg: `Invalid cron expression "${expression}": ${problem}`, type: 'cron_error' },
     ]);
+  });
+
+  it.each([
+    ['0 0 30 2 *', '30 February'],
+    ['0 0 31 4,6,9,11 *', '31st of 30-day months'],
+    ['0 0 1-7 * +MON#2', 'the second Monday within the 1st-7th'],
+  ])('rejects %j, which never fires (%s)', (expression) => {
+    const issues = issuesOf(() => resolve('CRON', { expression }));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'expression'],
+        msg: `Cron expression "${expression}" never fires: no date matches its day-of-month, month and day-of-week fields`,
+        type: 'cron_error',
+      },
+    ]);
+  });
+
+  it('rejects a config timezone that differs from the schedule', () => {
+    const issues = issuesOf(() => resolve('CRON', { expression: '0 9 * * *', timezone: 'Europe/London' }, 'Europe/Paris'));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'timezone'],
+        msg: `schedule_config.timezone "Europe/London" must match the schedule's timezone "Europe/Paris": set only the schedule's timezone`,
+        type: 'timezone_error',
+      },
+    ]);
+  });
+
+  it('rejects an unknown config timezone by name', () => {
+    const issues = issuesOf(() => resolve('CRON', { expression: '0 9 * * *', timezone: 'Mars/Olympus_Mons' }));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'timezone'],
+        msg: 'Unknown time zone "Mars/Olympus_Mons": use an IANA name such as UTC or Europe/Berlin',
+        type: 'timezone_error',
+      },
+    ]);
+  });
+
+  it.each([
+    [{}, ['schedule_config', 'expression'], 'invalid_type'],
+    [{ expression: 5 }, ['schedule_config', 'expression'], 'invalid_type'],
+    [{ expression: `${'1,'.repeat(100)}1 * * * *` }, ['schedule_config', 'expression'], 'too_big'],
+    [{ expression: '* * * * *', interval_seconds: 60 }, ['schedule_config'], 'unrecognized_keys'],
+    [{ expression: '* * * * *', timezone: '' }, ['schedule_config', 'timezone'], 'too_small'],
+  ])('%j at %j', (raw, loc, issueType) => {
+    const issues = issuesOf(() => resolve('CRON', raw));
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.loc).toEqual(loc);
+    expect(issues[0]!.type).toBe(issueType);
+  });
+});
+
+describe('resolveScheduleConfig ONCE', () => {
+  it.each([
+    ['"now"', 'now', 'UTC', '2026-01-15T12:00:00.000Z'],
+    ['"now + 40 days"', 'now + 40 days', 'UTC', '2026-02-24T12:00:00.000Z'],
+    ['an instant with Z', '2026-03-01T09:00:00Z', 'America/New_York', '2026-03-01T09:00:00.000Z'],
+    ['a naive time in the schedule timezone', '2026-07-01T09:00', 'Europe/Berlin', '2026-07-01T07:00:00.000Z'],
+    ['a naive time inside the New York DST gap', '2026-03-08T02:30', 'America/New_York', '2026-03-08T07:30:00.000Z'],
+    ['1 second in the past, which becomes now', 'now - 1 second', 'UTC', '2026-01-15T12:00:00.000Z'],
+  ])('resolves %s', (_case, runAt, timezone, expected) => {
+    expect(resolve('ONCE', { run_at: runAt }, timezone)).toEqual({ run_at: expected });
+  });
+
+  it('rejects a run_at more than a second in the past', () => {
+    const issues = issuesOf(() => resolve('ONCE', { run_at: 'now - 2 seconds' }));
+
+    expect(issues).toEqual([
+      {
+        loc: ['schedule_config', 'run_at'],
+        msg: 'run_at 2026-01-15T11:59:58.000Z is in the past: use a later time, or "now" to fire at once',
+        type: 'value_error',
+      },
+    ]);
+  });
+
+  it.each([
+    [{}, ['schedule_config', 'run_at'], 'invalid_type'],
+    [{ run_at: 'tomorrow' }, ['schedule_config', 'run_at'], 'time_error'],
+    [{ run_at: '2026-02-30T09:00' }, ['schedule_config', 'run_at'], 'time_error'],
+    [{ run_at: 'now', timezone: 'UTC' }, ['schedule_config'], 'unrecognized_keys'],
+  ])('%j at %j', (raw, loc, issueType) => {
+    const issues = issuesOf(() => resolve('ONCE', raw));
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.loc).toEqual(loc);
+    expect(issues[0]!.type).toBe(issueType);
   });
 });

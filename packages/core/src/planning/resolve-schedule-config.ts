@@ -2,10 +2,12 @@ import type { z } from 'zod';
 
 import { ValidationError } from '../errors.js';
 import type { ValidationIssue } from '../errors.js';
+import { SCHEDULE_TYPES } from '../schemas/enums.js';
 import type { ScheduleType } from '../schemas/enums.js';
 import { scheduleConfigInputs } from '../schemas/schedule.js';
-import type { IntervalConfig, ScheduleConfig, WindowConfig } from '../schemas/schedule.js';
-import { isSupportedScheduleType } from '../strategies/index.js';
+import type { CronConfig, IntervalConfig, OnceConfig, ScheduleConfig, WindowConfig } from '../schemas/schedule.js';
+import { CronExpressionError, compileCron, normalizeCronExpression } from '../strategies/cron-expression.js';
+import type { CompiledCron } from '../strategies/cron-expression.js';
 import { TimeExpressionError, parseTimeExpression } from '../time/parse-time-expression.js';
 import { isValidTimeZone } from '../time/zoned-time.js';
 
@@ -51,17 +53,18 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export function resolveScheduleConfig(type: ScheduleType, raw: unknown, options: ResolveOptions): ScheduleConfig {
   assertTimeZone(options.timezone);
-  if (!isSupportedScheduleType(type)) {
-    throw ValidationError.at(['schedule_type'], `Schedule type ${type} is not supported yet: use INTERVAL or WINDOW`, 'enum');
-  }
 
   switch (type) {
     case 'INTERVAL':
       return resolveInterval(raw, options);
     case 'WINDOW':
       return resolveWindow(raw, options);
+    case 'CRON':
+      return resolveCron(raw, options);
+    case 'ONCE':
+      return resolveOnce(raw, options);
     default:
-      throw ValidationError.at(['schedule_type'], `Schedule type ${type} is not supported yet`, 'enum');
+      throw ValidationError.at(['schedule_type'], `Unknown schedule_type ${String(type)}: use one of ${SCHEDULE_TYPES.join(', ')}`, 'enum');
   }
 }
 
@@ -100,4 +103,62 @@ function resolveWindow(raw: unknown, options: ResolveOptions): WindowConfig {
   }
 
   return { start_time: iso(start), end_time: iso(end), interval_seconds: input.interval_seconds, max_runs: input.max_runs ?? null };
+}
+
+function resolveCron(raw: unknown, options: ResolveOptions): CronConfig {
+  const input = parseConfig(scheduleConfigInputs.CRON, raw);
+
+  // The schedule's timezone is the one the engine and the preview show, so
+  // a config may repeat it but not contradict it.
+  const timezone = input.timezone ?? options.timezone;
+  assertTimeZone(timezone, ['schedule_config', 'timezone']);
+  if (timezone !== options.timezone) {
+    throw ValidationError.at(
+      ['schedule_config', 'timezone'],
+      `schedule_config.timezone "${timezone}" must match the schedule's timezone "${options.timezone}": set only the schedule's timezone`,
+      'timezone_error',
+    );
+  }
+
+  const expression = normalizeCronExpression(input.expression);
+  const { cron } = compileCronAt(expression, timezone);
+
+  // Without a year field the fires repeat with the 400-year Gregorian
+  // cycle, and croner searches up to the year 3000, so no next fire from now
+  // means no fire at all. That search took up to 35 ms ("0 0 31 4,6,9,11 *").
+  if (cron.nextRun(new Date(options.now)) === null) {
+    throw ValidationError.at(
+      ['schedule_config', 'expression'],
+      `Cron expression "${expression}" never fires: no date matches its day-of-month, month and day-of-week fields`,
+      'cron_error',
+    );
+  }
+
+  return { expression, timezone };
+}
+
+function compileCronAt(expression: string, timezone: string): CompiledCron {
+  try {
+    return compileCron(expression, timezone);
+  } catch (error) {
+    if (error instanceof CronExpressionError) throw ValidationError.at(['schedule_config', 'expression'], error.message, 'cron_error');
+    throw error;
+  }
+}
+
+function resolveOnce(raw: unknown, options: ResolveOptions): OnceConfig {
+  const input = parseConfig(scheduleConfigInputs.ONCE, raw);
+  const runAt = parseTime(input.run_at, 'run_at', options);
+
+  // Up to a second in the past is clock skew or a slow request, not a
+  // mistake: such a run_at becomes now, so the schedule still fires.
+  if (runAt < options.now - 1_000) {
+    throw ValidationError.at(
+      ['schedule_config', 'run_at'],
+      `run_at ${iso(runAt)} is in the past: use a later time, or "now" to fire at once`,
+      'value_error',
+    );
+  }
+
+  return { run_at: iso(Math.max(runAt, options.now)) };
 }

@@ -13,6 +13,7 @@ export const LIMITS = {
   // 366 days: a longer cadence belongs in a CRON or ONCE schedule.
   maxIntervalSeconds: 31_622_400,
   maxRuns: 1_000_000_000,
+  cronExpressionLength: 200,
   pageSizeDefault: 50,
   pageSizeMax: 1_000,
 } as const;

@@ -40,6 +40,13 @@ export const scheduleConfigInputs = {
     interval_seconds: intervalSecondsSchema,
     max_runs: z.number().int().min(1).max(LIMITS.maxRuns).nullable().optional(),
   }),
+  CRON: z.strictObject({
+    expression: z.string({ error: 'expression must be a cron expression such as "*/5 * * * *"' }).max(LIMITS.cronExpressionLength),
+    timezone: z.string().trim().min(1).max(64).optional(),
+  }),
+  ONCE: z.strictObject({
+    run_at: timeExpressionSchema,
+  }),
 } as const;
 
 /** Resolved INTERVAL config: fires at start_time + k·interval_seconds for k = 0, 1, 2, … */
@@ -56,7 +63,18 @@ export interface WindowConfig {
   max_runs: number | null;
 }
 
-export type ScheduleConfig = IntervalConfig | WindowConfig;
+/** Resolved CRON config. `timezone` is an IANA name and always equals the schedule's timezone. */
+export interface CronConfig {
+  expression: string;
+  timezone: string;
+}
+
+/** Resolved ONCE config: one fire at run_at, an ISO 8601 UTC instant ending in Z. */
+export interface OnceConfig {
+  run_at: string;
+}
+
+export type ScheduleConfig = IntervalConfig | WindowConfig | CronConfig | OnceConfig;
 
 export const timezoneSchema = z.string().trim().min(1).max(64);
 

@@ -1,14 +1,16 @@
 import type { ScheduleType } from '../schemas/enums.js';
 import type { ScheduleConfig } from '../schemas/schedule.js';
+import { cronStrategy } from './cron.js';
 import { intervalStrategy } from './interval.js';
+import { onceStrategy } from './once.js';
 import type { ScheduleStrategy } from './strategy.js';
 import { windowStrategy } from './window.js';
 
-// TODO: CRON and ONCE strategies are not built yet; resolveScheduleConfig
-// rejects those types with a 422 until they are.
-const strategies: Partial<Record<ScheduleType, ScheduleStrategy<never>>> = {
+const strategies: Record<ScheduleType, ScheduleStrategy<never>> = {
   INTERVAL: intervalStrategy,
   WINDOW: windowStrategy,
+  CRON: cronStrategy,
+  ONCE: onceStrategy,
 };
 
 /** Returns the strategy of a schedule type; the config must have been resolved for that type. */
@@ -23,4 +25,6 @@ export function isSupportedScheduleType(type: ScheduleType): boolean {
 }
 
 export type { ScheduleStrategy };
-export { intervalStrategy, windowStrategy };
+export type { CompiledCron } from './cron-expression.js';
+export { CronExpressionError, compileCron, normalizeCronExpression } from './cron-expression.js';
+export { cronStrategy, intervalStrategy, onceStrategy, windowStrategy };
