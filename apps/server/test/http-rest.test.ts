@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 
-import type { ApiContext, AppRouter } from '@api-scheduler/api';
-import { newId, systemClock } from '@api-scheduler/core';
+import { schedulerWithoutEngine } from '@api-scheduler/api';
+import type { ApiContext, AppRouter, SchedulerControl } from '@api-scheduler/api';
+import { NotFoundError, maskHeaders, newId, systemClock } from '@api-scheduler/core';
 import type { Run } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
@@ -30,23 +31,60 @@ let folder: string;
 let running: Running;
 let base: string;
 let wakes = 0;
+/** The schedule ids passed to the stub engine's trigger, in order. */
+const triggered: string[] = [];
 
 const SECRET_FILE_CONTENT = 'outside the ui folder';
 const INDEX_HTML = '<!doctype html><title>API Scheduler UI</title>';
 
-async function start(databaseName: string, uiDir: string | null, logger: Logger = pino({ level: 'silent' })): Promise<Running> {
+/** Inserts the RUNNING manual run that the engine's trigger would insert, in its place, and sends nothing. */
+async function insertManualRun(store: Store, scheduleId: string): Promise<Run> {
+  const schedule = await store.getSchedule(scheduleId);
+  if (!schedule) throw new NotFoundError('schedule', scheduleId);
+  const target = await store.getTarget(schedule.target_id);
+  if (!target) throw new NotFoundError('target', schedule.target_id);
+
+  const now = Date.now();
+  return store.insertRun({
+    ...makeRun(schedule.id, target.id, now),
+    finished_at: null,
+    status: 'RUNNING',
+    status_code: null,
+    latency_ms: null,
+    response_size: null,
+    response_headers: null,
+    response_body: null,
+    request: { method: target.method, url: target.url, headers: maskHeaders(target.headers) },
+    manual: true,
+  });
+}
+
+interface StartOptions {
+  logger?: Logger;
+  /** False starts the server as a SCHEDULER_ROLE=api process does, without an engine. */
+  engine?: boolean;
+}
+
+async function start(databaseName: string, uiDir: string | null, options: StartOptions = {}): Promise<Running> {
   const store = await createLibsqlStore({ url: pathToFileURL(join(folder, databaseName)).href });
   await store.migrate();
+  const logger = options.logger ?? pino({ level: 'silent' });
+
+  const engine: SchedulerControl = {
+    wake() {
+      wakes += 1;
+    },
+    trigger(scheduleId) {
+      triggered.push(scheduleId);
+      return insertManualRun(store, scheduleId);
+    },
+  };
 
   const context: ApiContext = {
     store,
     clock: systemClock,
     logger,
-    scheduler: {
-      wake() {
-        wakes += 1;
-      },
-    },
+    scheduler: options.engine === false ? schedulerWithoutEngine : engine,
     instanceId: 'http-test',
     startedAt: Date.now(),
   };
@@ -145,6 +183,7 @@ function makeRun(scheduleId: string, targetId: string, at: number): Run {
     error_message: null,
     request: { method: 'GET', url: 'https://example.com/hook', headers: {} },
     catch_up: false,
+    manual: false,
     missed_count: 0,
     instance_id: 'http-test',
   };
@@ -318,11 +357,291 @@ describe('REST schedules', () => {
       ['DELETE', '/schedules/missing-id'],
       ['POST', '/schedules/missing-id/pause'],
       ['POST', '/schedules/missing-id/resume'],
+      ['POST', '/schedules/missing-id/trigger'],
+      ['GET', '/schedules/missing-id/next'],
     ] as const) {
       const response = await send(method, path, method === 'PATCH' ? { name: 'x' } : undefined);
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(await json(response)).toEqual({ detail: 'Schedule missing-id was not found' });
     }
+  });
+});
+
+describe('REST schedule edits', () => {
+  it('changes INTERVAL to CRON and plans from now', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+    const before = Date.now();
+
+    const response = await send('PATCH', `/schedules/${schedule.id}`, { schedule_type: 'CRON', schedule_config: { expression: '15 * * * *' } });
+
+    expect(response.status).toBe(200);
+    const updated = await json(response);
+    expect(updated.schedule_type).toBe('CRON');
+    expect(updated.schedule_config).toEqual({ expression: '15 * * * *', timezone: 'UTC' });
+    expect(updated.next_run_at).toMatch(/T\d{2}:15:00\.000Z$/);
+    const next = Date.parse(updated.next_run_at);
+    expect(next).toBeGreaterThanOrEqual(before);
+    expect(next).toBeLessThanOrEqual(before + 3_600_000);
+  });
+
+  it('plans a changed interval from now', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id, { schedule_config: { interval_seconds: 3_600 } });
+    const before = Date.now();
+
+    const response = await send('PATCH', `/schedules/${schedule.id}`, { schedule_config: { interval_seconds: 60 } });
+
+    expect(response.status).toBe(200);
+    const updated = await json(response);
+    // Without a start_time the grid starts one interval after the change.
+    expect(updated.next_run_at).toBe(updated.schedule_config.start_time);
+    expect(Date.parse(updated.next_run_at) - before).toBeGreaterThanOrEqual(60_000);
+    expect(Date.parse(updated.next_run_at) - before).toBeLessThan(70_000);
+  });
+
+  it('moves a CRON to a new time zone', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id, { schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *' } });
+    expect(schedule.next_run_at).toMatch(/T09:00:00\.000Z$/);
+
+    const response = await send('PATCH', `/schedules/${schedule.id}`, { timezone: 'Asia/Tokyo' });
+
+    expect(response.status).toBe(200);
+    const updated = await json(response);
+    expect(updated.timezone).toBe('Asia/Tokyo');
+    expect(updated.schedule_config).toEqual({ expression: '0 9 * * *', timezone: 'Asia/Tokyo' });
+    // 09:00 in Tokyo (UTC+09:00, no DST) is 00:00 UTC.
+    expect(updated.next_run_at).toMatch(/T00:00:00\.000Z$/);
+  });
+
+  it('rejects invalid schedule patches under body', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+    const cases: [Record<string, unknown>, (string | number)[]][] = [
+      [{ name: '' }, ['body', 'name']],
+      [{ target_id: 'nope' }, ['body', 'target_id']],
+      [{ schedule_type: 'HOURLY' }, ['body', 'schedule_type']],
+      [{ schedule_config: { interval_seconds: 0 } }, ['body', 'schedule_config', 'interval_seconds']],
+      [{ schedule_type: 'CRON', schedule_config: { expression: 'every day' } }, ['body', 'schedule_config', 'expression']],
+      [{ timezone: 'Mars/Olympus' }, ['body', 'timezone']],
+      [{ retry_policy: { multiplier: 0 } }, ['body', 'retry_policy', 'multiplier']],
+      [{ overlap_policy: 'sometimes' }, ['body', 'overlap_policy']],
+      [{ misfire_policy: 'later' }, ['body', 'misfire_policy']],
+      [{ status: 'COMPLETED' }, ['body', 'status']],
+      [{ run_count: 0 }, ['body', 'run_count']],
+    ];
+
+    for (const [patch, loc] of cases) {
+      const response = await send('PATCH', `/schedules/${schedule.id}`, patch);
+      expect(response.status, JSON.stringify(patch)).toBe(422);
+      expect((await json(response)).detail[0].loc, JSON.stringify(patch)).toEqual(loc);
+    }
+    expect(await json(await send('GET', `/schedules/${schedule.id}`))).toEqual(schedule);
+  });
+
+  it('rejects invalid target patches under body', async () => {
+    const target = await createTarget();
+    const cases: [Record<string, unknown>, (string | number)[]][] = [
+      [{ name: '' }, ['body', 'name']],
+      [{ url: 'ftp://example.com/' }, ['body', 'url']],
+      [{ method: 'FETCH' }, ['body', 'method']],
+      [{ headers: { 'bad name': 'x' } }, ['body', 'headers', 'bad name']],
+      [{ body_template: 42 }, ['body', 'body_template']],
+      [{ timeout_ms: 99 }, ['body', 'timeout_ms']],
+    ];
+
+    for (const [patch, loc] of cases) {
+      const response = await send('PATCH', `/targets/${target.id}`, patch);
+      expect(response.status, JSON.stringify(patch)).toBe(422);
+      expect((await json(response)).detail[0].loc, JSON.stringify(patch)).toEqual(loc);
+    }
+    expect(await json(await send('GET', `/targets/${target.id}`))).toEqual(target);
+  });
+});
+
+describe('REST CRON and ONCE', () => {
+  it('creates a CRON in its config time zone', async () => {
+    const target = await createTarget();
+
+    const schedule = await createSchedule(target.id, { schedule_type: 'CRON', schedule_config: { expression: '0 9 * * 1-5', timezone: 'Europe/London' } });
+
+    expect(schedule.name).toBe('cron 0 9 * * 1-5 (Europe/London)');
+    expect(schedule.timezone).toBe('Europe/London');
+    expect(schedule.status).toBe('ACTIVE');
+  });
+
+  it('creates a ONCE named for its instant', async () => {
+    const target = await createTarget();
+
+    const schedule = await createSchedule(target.id, { schedule_type: 'ONCE', schedule_config: { run_at: '2099-05-01T09:00:00Z' } });
+
+    expect(schedule.name).toBe('once at 2099-05-01T09:00:00.000Z');
+    expect(schedule.schedule_config).toEqual({ run_at: '2099-05-01T09:00:00.000Z' });
+    expect(schedule.next_run_at).toBe('2099-05-01T09:00:00.000Z');
+  });
+
+  it('rejects an invalid cron expression at its field', async () => {
+    const target = await createTarget();
+
+    const response = await send('POST', '/schedules/', { target_id: target.id, schedule_type: 'CRON', schedule_config: { expression: '0 25 * * *' } });
+
+    expect(response.status).toBe(422);
+    const [issue, ...rest] = (await json(response)).detail;
+    expect(rest).toEqual([]);
+    expect(issue.loc).toEqual(['body', 'schedule_config', 'expression']);
+    expect(issue.msg).toContain('hour 25 is out of range 0-23');
+  });
+
+  it('rejects unknown time zones where they were sent', async () => {
+    const target = await createTarget();
+
+    const topLevel = await send('POST', '/schedules/', {
+      target_id: target.id,
+      schedule_type: 'CRON',
+      schedule_config: { expression: '0 9 * * *' },
+      timezone: 'Europe/Atlantis',
+    });
+    expect(topLevel.status).toBe(422);
+    expect((await json(topLevel)).detail[0].loc).toEqual(['body', 'timezone']);
+
+    const inConfig = await send('POST', '/schedules/', {
+      target_id: target.id,
+      schedule_type: 'CRON',
+      schedule_config: { expression: '0 9 * * *', timezone: 'Europe/Atlantis' },
+    });
+    expect(inConfig.status).toBe(422);
+    expect((await json(inConfig)).detail).toEqual([
+      { loc: ['body', 'schedule_config', 'timezone'], msg: 'Unknown time zone "Europe/Atlantis": use an IANA name such as UTC or Europe/Berlin', type: 'timezone_error' },
+    ]);
+  });
+});
+
+describe('REST preview', () => {
+  it('lists the next fires with local times', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id, { timezone: 'Asia/Kolkata' });
+
+    const response = await send('GET', `/schedules/${schedule.id}/next?count=3`);
+
+    expect(response.status).toBe(200);
+    const preview = await json(response);
+    expect(Object.keys(preview).sort()).toEqual(['fires', 'schedule_id', 'timezone']);
+    expect(preview.schedule_id).toBe(schedule.id);
+    expect(preview.timezone).toBe('Asia/Kolkata');
+    expect(preview.fires).toHaveLength(3);
+    expect(preview.fires[0].at).toBe(schedule.next_run_at);
+    for (const [index, fire] of (preview.fires as { at: string; local: string }[]).entries()) {
+      expect(fire.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(fire.local).toMatch(/\+05:30$/);
+      expect(Date.parse(fire.local)).toBe(Date.parse(fire.at));
+      expect(Date.parse(fire.at) - Date.parse(schedule.next_run_at)).toBe(index * 30_000);
+    }
+  });
+
+  it('lists 10 fires by default', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+
+    const preview = await json(await send('GET', `/schedules/${schedule.id}/next`));
+
+    expect(preview.fires).toHaveLength(10);
+  });
+
+  it('follows a CRON across DST changes', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id, { schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *', timezone: 'Europe/London' } });
+
+    const response = await send('GET', `/schedules/${schedule.id}/next?count=1000`);
+
+    expect(response.status).toBe(200);
+    const fires = (await json(response)).fires as { at: string; local: string }[];
+    expect(fires).toHaveLength(1000);
+    // 1000 days cross both offsets of London, and every fire stays at 09:00 local time.
+    const offsets = new Set(fires.map((fire) => fire.local.slice(-6)));
+    expect([...offsets].sort()).toEqual(['+00:00', '+01:00']);
+    for (const fire of fires) {
+      expect(fire.local).toMatch(/T09:00:00\.000\+0[01]:00$/);
+      expect(fire.at).toMatch(fire.local.endsWith('+01:00') ? /T08:00:00\.000Z$/ : /T09:00:00\.000Z$/);
+    }
+  });
+
+  it('lists nothing for a COMPLETED schedule', async () => {
+    const target = await createTarget();
+    const past = new Date(Date.now() - 10 * 60_000).toISOString();
+    const schedule = await createSchedule(target.id, {
+      schedule_type: 'WINDOW',
+      schedule_config: { start_time: past, end_time: 'now + 30 seconds', interval_seconds: 420 },
+    });
+    expect(schedule.status).toBe('COMPLETED');
+
+    const response = await send('GET', `/schedules/${schedule.id}/next`);
+
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ schedule_id: schedule.id, timezone: 'UTC', fires: [] });
+  });
+
+  it('rejects a count outside 1 to 1000 under query', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+
+    for (const count of ['0', '1001', 'abc', '1.5', '-3']) {
+      const response = await send('GET', `/schedules/${schedule.id}/next?count=${count}`);
+      expect(response.status, count).toBe(422);
+      expect((await json(response)).detail, count).toEqual([
+        { loc: ['query', 'count'], msg: 'count must be a whole number from 1 to 1000', type: expect.any(String) },
+      ]);
+    }
+  });
+});
+
+describe('REST run now', () => {
+  it('returns 202 with the manual run and lists it', async () => {
+    const target = await createTarget({ headers: { Authorization: 'Bearer s3cret' } });
+    const schedule = await createSchedule(target.id);
+
+    const response = await send('POST', `/schedules/${schedule.id}/trigger`);
+
+    expect(response.status).toBe(202);
+    const run = await json(response);
+    expect(response.headers.get('location')).toBe(`/runs/${run.id}`);
+    expect(triggered.at(-1)).toBe(schedule.id);
+    expect(run).toMatchObject({ run_id: run.id, schedule_id: schedule.id, target_id: target.id, attempt: 1, status: 'RUNNING', manual: true });
+    expect(run.scheduled_for).toMatch(/Z$/);
+    expect(run.request.headers).toEqual({ Authorization: '***' });
+
+    const listed = await json<any[]>(await send('GET', `/runs/?schedule_id=${schedule.id}`));
+    expect(listed.map((item) => [item.id, item.manual])).toEqual([[run.id, true]]);
+    const after = await json(await send('GET', `/schedules/${schedule.id}`));
+    expect(after.next_run_at).toBe(schedule.next_run_at);
+    expect(after.run_count).toBe(0);
+  });
+
+  it('ignores a body', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+
+    const response = await send('POST', `/schedules/${schedule.id}/trigger`, { anything: true });
+
+    expect(response.status).toBe(202);
+  });
+
+  it('returns 503 from a process without an engine', async () => {
+    const other = await start('no-engine.db', null, { engine: false });
+    const post = (path: string, body?: unknown) =>
+      fetch(`${other.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+    const target = await json(await post('/targets/', { url: 'https://example.com/hook' }));
+    const schedule = await json(await post('/schedules/', { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 30 } }));
+
+    const response = await post(`/schedules/${schedule.id}/trigger`);
+    const missing = await post('/schedules/missing-id/trigger');
+    await stop(other);
+
+    expect(response.status).toBe(503);
+    expect((await json(response)).detail).toBe(
+      'Run now is not available: this process runs with SCHEDULER_ROLE=api and has no scheduler engine. Send the request to a process with SCHEDULER_ROLE=all',
+    );
+    expect(missing.status).toBe(404);
   });
 });
 
@@ -457,7 +776,12 @@ describe('REST errors', () => {
       { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 1e300 } },
       { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5, start_time: 'tomorrow-ish' } },
       { target_id: target.id, schedule_type: 'WINDOW', schedule_config: { start_time: 'now', end_time: 'now', interval_seconds: 5 } },
-      { target_id: target.id, schedule_type: 'ONCE', schedule_config: { run_at: 'now' } },
+      { target_id: target.id, schedule_type: 'ONCE', schedule_config: { run_at: 'yesterday' } },
+      { target_id: target.id, schedule_type: 'ONCE', schedule_config: { run_at: '2001-01-01T00:00:00Z' } },
+      { target_id: target.id, schedule_type: 'CRON', schedule_config: { expression: 42 } },
+      { target_id: target.id, schedule_type: 'CRON', schedule_config: { expression: '* * * * * * * *' } },
+      { target_id: target.id, schedule_type: 'CRON', schedule_config: { expression: '0 0 31 2 *' } },
+      { target_id: target.id, schedule_type: 'CRON', schedule_config: { expression: '* * * * *', timezone: ['UTC'] } },
       { target_id: [target.id], schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5 } },
       { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5 }, retry_policy: [] },
       { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5 }, timezone: '../../etc' },
@@ -504,14 +828,18 @@ describe('OpenAPI and docs', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/docs',
+        '/healthz',
         '/metrics',
         '/openapi.json',
+        '/readyz',
         '/runs/',
         '/runs/{id}',
         '/schedules/',
         '/schedules/{id}',
+        '/schedules/{id}/next',
         '/schedules/{id}/pause',
         '/schedules/{id}/resume',
+        '/schedules/{id}/trigger',
         '/targets/',
         '/targets/{id}',
       ].sort(),
@@ -557,6 +885,24 @@ describe('tRPC over HTTP', () => {
     expect(target.created_at).toBeInstanceOf(Date);
     expect(page.items).toHaveLength(1);
     expect(page.next_cursor).not.toBeNull();
+  });
+
+  it('previews a stored schedule and an unsaved config', async () => {
+    const trpc = client();
+    const target = await trpc.targets.create.mutate({ url: 'https://example.com/trpc' });
+    const schedule = await trpc.schedules.create.mutate({ target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 30 } });
+
+    const stored = await trpc.schedules.preview.query({ id: schedule.id, count: 2 });
+    expect(stored.fires[0]?.at).toBeInstanceOf(Date);
+    expect(stored.fires[0]?.at).toEqual(schedule.next_run_at);
+
+    const unsaved = await trpc.schedules.previewConfig.query({ schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *', timezone: 'Europe/London' }, count: 3 });
+    expect(unsaved.timezone).toBe('Europe/London');
+    expect(unsaved.fires).toHaveLength(3);
+
+    const invalid = await trpc.schedules.previewConfig.query({ schedule_type: 'CRON', schedule_config: { expression: '0 9 * *' } }).catch((error: unknown) => error);
+    expect((invalid as TRPCClientError<AppRouter>).data?.httpStatus).toBe(422);
+    expect((invalid as TRPCClientError<AppRouter>).data?.issues?.[0]?.loc).toEqual(['schedule_config', 'expression']);
   });
 
   it('carries error codes and validation issues', async () => {
@@ -636,7 +982,7 @@ describe('request log', () => {
         callback();
       },
     });
-    const other = await start('logged.db', null, pino({ level: 'debug' }, sink));
+    const other = await start('logged.db', null, { logger: pino({ level: 'debug' }, sink) });
 
     await fetch(`${other.base}/targets/?cursor=secret-cursor`, { headers: { Authorization: 'Bearer do-not-log' } });
     await stop(other);

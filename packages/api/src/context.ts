@@ -1,12 +1,28 @@
-import type { Clock } from '@api-scheduler/core';
+import type { Clock, Run } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 import type { Logger } from 'pino';
+
+import { EngineUnavailableError } from './engine-unavailable-error.js';
 
 /** The part of the engine that the API drives. */
 export interface SchedulerControl {
   /** Makes the scheduler loop re-read the earliest next_run_at, after a change that may move it. */
   wake(): void;
+  /**
+   * Starts a manual run of a schedule now ("run now") and returns it while it
+   * is still RUNNING. The run has manual true, scheduled_for now and attempt
+   * 1, and leaves the schedule's next_run_at and run_count unchanged. Throws
+   * core's NotFoundError for an unknown schedule.
+   */
+  trigger(scheduleId: string): Promise<Run>;
 }
+
+/** The SchedulerControl of a process without an engine: wake does nothing, and trigger raises EngineUnavailableError. */
+export const schedulerWithoutEngine: SchedulerControl = {
+  // The workers find changes on their next claim.
+  wake() {},
+  trigger: () => Promise.reject(new EngineUnavailableError('Run now')),
+};
 
 /** The context of every procedure. The server builds it once per process, not per request. */
 export interface ApiContext {

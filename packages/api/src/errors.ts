@@ -3,6 +3,8 @@ import type { ValidationIssue } from '@api-scheduler/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 
+import { EngineUnavailableError } from './engine-unavailable-error.js';
+
 /** The only message clients see for a failure on the server's side. The details go to the log. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
@@ -57,10 +59,11 @@ function summarize(issues: ValidationIssue[]): string {
 
 /**
  * Maps an error from a procedure to the one the client gets. Core domain
- * errors become NOT_FOUND, CONFLICT or UNPROCESSABLE_CONTENT (422). An
- * invalid input becomes UNPROCESSABLE_CONTENT with a ValidationError as
- * cause. Any other failure becomes INTERNAL_SERVER_ERROR with a generic
- * message, and `onUnexpected` receives its original error for the log.
+ * errors become NOT_FOUND, CONFLICT or UNPROCESSABLE_CONTENT (422), and
+ * EngineUnavailableError becomes SERVICE_UNAVAILABLE (503). An invalid input
+ * becomes UNPROCESSABLE_CONTENT with a ValidationError as cause. Any other
+ * failure becomes INTERNAL_SERVER_ERROR with a generic message, and
+ * `onUnexpected` receives its original error for the log.
  */
 export function toApiError(error: TRPCError, rawInput: unknown, onUnexpected: (cause: unknown) => void): TRPCError {
   const cause = error.cause;
@@ -74,6 +77,10 @@ export function toApiError(error: TRPCError, rawInput: unknown, onUnexpected: (c
       case 'VALIDATION':
         return new TRPCError({ code: 'UNPROCESSABLE_CONTENT', message: cause.message, cause });
     }
+  }
+
+  if (cause instanceof EngineUnavailableError) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message, cause });
   }
 
   // tRPC reports a failed .input() parse as BAD_REQUEST whose cause is the ZodError.

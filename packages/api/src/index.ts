@@ -1,10 +1,13 @@
 export { appRouter, createCaller } from './router.js';
 export type { AppRouter, ProcedurePath } from './router.js';
+export { schedulerWithoutEngine } from './context.js';
 export type { ApiContext, SchedulerControl } from './context.js';
+export { EngineUnavailableError } from './engine-unavailable-error.js';
 export { handleRestRequest, MAX_BODY_BYTES } from './rest/handle-rest-request.js';
 export type { RestRequest, RestResponse } from './rest/handle-rest-request.js';
 export { buildOpenApiDocument } from './openapi.js';
 export type { ScheduleOutput } from './schemas/schedule.js';
+export type { ConfigPreviewOutput, SchedulePreviewOutput } from './schemas/schedule-preview.js';
 export type { TargetOutput } from './schemas/target.js';
 export type { RunOutput } from './schemas/run.js';
 export type { MetricsOutput } from './schemas/metrics.js';

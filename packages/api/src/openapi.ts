@@ -7,6 +7,7 @@ import type { RestRoute } from './rest/routes.js';
 import { appRouter } from './router.js';
 import { metricsOutput } from './schemas/metrics.js';
 import { runOutput } from './schemas/run.js';
+import { schedulePreviewOutput } from './schemas/schedule-preview.js';
 import { scheduleOutput } from './schemas/schedule.js';
 import { targetOutput } from './schemas/target.js';
 import { API_VERSION } from './version.js';
@@ -130,8 +131,9 @@ function successResponse(route: RestRoute, output: z.ZodType | undefined, output
     };
   }
 
+  const descriptions = { 200: 'OK', 201: 'Created', 202: 'Accepted: the work has started and goes on after the response' };
   return {
-    description: route.status === 201 ? 'Created' : 'OK',
+    description: descriptions[route.status],
     content: { 'application/json': { schema: output ? schemaFor(output) : {} } },
   };
 }
@@ -144,6 +146,7 @@ function operationOf(route: RestRoute, schemas: ProcedureSchemas, outputNames: M
     responses['404'] = { description: 'No such id', content: errorContent('ErrorDetail') };
   }
   if (route.conflict) responses['409'] = { description: route.conflict, content: errorContent('ErrorDetail') };
+  if (route.unavailable) responses['503'] = { description: route.unavailable, content: errorContent('ErrorDetail') };
   if (route.body) {
     responses['413'] = { description: 'The body is larger than 1 MiB', content: errorContent('ErrorDetail') };
     responses['415'] = { description: 'The body is not sent as JSON', content: errorContent('ErrorDetail') };
@@ -158,12 +161,39 @@ function operationOf(route: RestRoute, schemas: ProcedureSchemas, outputNames: M
     tags: [route.tag],
     responses,
   };
+  if (route.description) operation.description = route.description;
   if (parameters.length > 0) operation.parameters = parameters;
   if (route.body) {
     operation.requestBody = { required: true, content: { 'application/json': { schema: ref(bodyComponentName(route.procedure)) } } };
   }
   return operation;
 }
+
+const jsonContent = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
+
+// apps/server serves these paths itself, outside the REST route table.
+const healthzBody: JsonSchema = {
+  type: 'object',
+  properties: { status: { const: 'ok' } },
+  required: ['status'],
+};
+const readyBody: JsonSchema = {
+  type: 'object',
+  properties: {
+    status: { const: 'ready' },
+    database: {
+      type: 'object',
+      properties: { latency_ms: { type: 'number', description: 'Round trip of the query in milliseconds' } },
+      required: ['latency_ms'],
+    },
+  },
+  required: ['status', 'database'],
+};
+const notReadyBody: JsonSchema = {
+  type: 'object',
+  properties: { status: { const: 'unavailable' }, detail: { type: 'string' } },
+  required: ['status', 'detail'],
+};
 
 function documentPaths(): JsonSchema {
   return {
@@ -183,6 +213,27 @@ function documentPaths(): JsonSchema {
         responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
       },
     },
+    '/healthz': {
+      get: {
+        operationId: 'healthz',
+        summary: 'Liveness: the process serves HTTP',
+        description: 'Does not query the database: /readyz does. Served in every role.',
+        tags: ['system'],
+        responses: { '200': { description: 'The process is up', content: jsonContent(healthzBody) } },
+      },
+    },
+    '/readyz': {
+      get: {
+        operationId: 'readyz',
+        summary: 'Readiness: the database responds',
+        description: 'Runs a trivial query against the database. Served in every role.',
+        tags: ['system'],
+        responses: {
+          '200': { description: 'The database responds', content: jsonContent(readyBody) },
+          '503': { description: 'The database does not respond', content: jsonContent(notReadyBody) },
+        },
+      },
+    },
   };
 }
 
@@ -192,6 +243,7 @@ function build(): JsonSchema {
     [targetOutput, 'Target'],
     [scheduleOutput, 'Schedule'],
     [runOutput, 'Run'],
+    [schedulePreviewOutput, 'SchedulePreview'],
     [metricsOutput, 'Metrics'],
     [validationErrorBody, 'HTTPValidationError'],
     [errorBody, 'ErrorDetail'],

@@ -1,4 +1,4 @@
-import { firstRunAt, strategyFor } from '@api-scheduler/core';
+import { LIMITS, firstRunAt, strategyFor } from '@api-scheduler/core';
 import type { ScheduleConfig, ScheduleType } from '@api-scheduler/core';
 
 const units = [
@@ -15,12 +15,21 @@ export function formatPeriod(seconds: number): string {
   return `${seconds} s`;
 }
 
-/** Name of a schedule created without one, such as "every 30 s" or "window every 10 s". */
+/**
+ * Name of a schedule created without one, such as "every 30 s", "window every
+ * 10 s", "cron 0 9 * * 1-5 (Europe/London)" or "once at 2026-05-01T09:00:00.000Z".
+ */
 export function defaultScheduleName(type: ScheduleType, config: ScheduleConfig): string {
   const period = 'interval_seconds' in config ? formatPeriod(config.interval_seconds) : null;
-  if (type === 'INTERVAL' && period !== null) return `every ${period}`;
-  if (type === 'WINDOW' && period !== null) return `window every ${period}`;
-  return type.toLowerCase();
+
+  let name = type.toLowerCase();
+  if (type === 'INTERVAL' && period !== null) name = `every ${period}`;
+  if (type === 'WINDOW' && period !== null) name = `window every ${period}`;
+  if (type === 'CRON' && 'expression' in config) name = `cron ${config.expression} (${config.timezone})`;
+  if (type === 'ONCE' && 'run_at' in config) name = `once at ${config.run_at}`;
+
+  // A long cron expression must not make the name longer than a client may set.
+  return name.slice(0, LIMITS.nameLength);
 }
 
 export interface Activation {

@@ -76,8 +76,55 @@ describe('buildOpenApiDocument', () => {
   it('describes schedule_config per schedule type', () => {
     const config = document.components.schemas.CreateSchedule.properties.schedule_config;
 
-    expect(config.oneOf).toEqual([{ $ref: '#/components/schemas/IntervalScheduleConfig' }, { $ref: '#/components/schemas/WindowScheduleConfig' }]);
+    expect(config.oneOf).toEqual([
+      { $ref: '#/components/schemas/IntervalScheduleConfig' },
+      { $ref: '#/components/schemas/WindowScheduleConfig' },
+      { $ref: '#/components/schemas/CronScheduleConfig' },
+      { $ref: '#/components/schemas/OnceScheduleConfig' },
+    ]);
     expect(document.components.schemas.WindowScheduleConfig.required).toEqual(['start_time', 'end_time', 'interval_seconds']);
+    expect(document.components.schemas.CronScheduleConfig.required).toContain('expression');
+    expect(document.components.schemas.OnceScheduleConfig.required).toEqual(['run_at']);
+  });
+
+  it('describes the stored config of every schedule type', () => {
+    const shapes = document.components.schemas.Schedule.properties.schedule_config.anyOf as { properties: Record<string, unknown> }[];
+
+    expect(shapes.map((shape) => Object.keys(shape.properties).sort())).toEqual([
+      ['end_time', 'interval_seconds', 'max_runs', 'start_time'],
+      ['interval_seconds', 'start_time'],
+      ['expression', 'timezone'],
+      ['run_at'],
+    ]);
+  });
+
+  it('documents run now as 202 with 503 and its description', () => {
+    const trigger = document.paths['/schedules/{id}/trigger'].post;
+
+    expect(trigger.operationId).toBe('schedules_trigger');
+    expect(trigger.responses['202'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Run' });
+    expect(trigger.responses['404']).toBeDefined();
+    expect(trigger.responses['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorDetail' });
+    expect(trigger.description).toContain('COMPLETED schedules can be triggered');
+    expect(trigger.requestBody).toBeUndefined();
+    expect(document.components.schemas.Run.properties.manual).toMatchObject({ type: 'boolean' });
+  });
+
+  it('documents the preview with its count parameter', () => {
+    const preview = document.paths['/schedules/{id}/next'].get;
+    const count = (preview.parameters as any[]).find((parameter) => parameter.name === 'count');
+
+    expect(count).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } });
+    expect(preview.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SchedulePreview' });
+    expect(preview.responses['422']).toBeDefined();
+    const fire = document.components.schemas.SchedulePreview.properties.fires.items;
+    expect(fire.properties.at).toEqual(expect.objectContaining({ type: 'string', format: 'date-time' }));
+    expect(fire.required).toEqual(['at', 'local']);
+  });
+
+  it('lists the health checks', () => {
+    expect(document.paths['/healthz'].get.responses['200']).toBeDefined();
+    expect(Object.keys(document.paths['/readyz'].get.responses)).toEqual(['200', '503']);
   });
 
   it('types response dates as date-time strings', () => {

@@ -164,10 +164,85 @@ describe('schedules.create', () => {
     expect(issuesOf(error)[0]?.loc).toEqual(['timezone']);
   });
 
-  it('rejects a schedule type without a strategy', async () => {
-    const error = await rejection(t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '* * * * *' } }));
+  it('creates a CRON in its config time zone', async () => {
+    const schedule = await t.caller.schedules.create({
+      target_id: targetId,
+      schedule_type: 'CRON',
+      schedule_config: { expression: '0 9 * * 1-5', timezone: 'Europe/London' },
+    });
 
-    expect(issuesOf(error)[0]?.loc).toEqual(['schedule_type']);
+    expect(schedule.name).toBe('cron 0 9 * * 1-5 (Europe/London)');
+    expect(schedule.timezone).toBe('Europe/London');
+    expect(schedule.schedule_config).toEqual({ expression: '0 9 * * 1-5', timezone: 'Europe/London' });
+    // 2030-01-01 is a Tuesday, and London keeps GMT in January.
+    expect(schedule.next_run_at).toEqual(new Date('2030-01-01T09:00:00.000Z'));
+    expect(schedule.status).toBe('ACTIVE');
+  });
+
+  it('gives a CRON config the top-level time zone', async () => {
+    const schedule = await t.caller.schedules.create({
+      target_id: targetId,
+      schedule_type: 'CRON',
+      schedule_config: { expression: '0 9 * * *' },
+      timezone: 'Asia/Tokyo',
+    });
+
+    expect(schedule.schedule_config).toEqual({ expression: '0 9 * * *', timezone: 'Asia/Tokyo' });
+    expect(schedule.next_run_at).toEqual(new Date('2030-01-01T00:00:00.000Z'));
+  });
+
+  it('reads a CRON without any time zone in UTC', async () => {
+    const schedule = await t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '30 6 * * *' } });
+
+    expect(schedule.timezone).toBe('UTC');
+    expect(schedule.name).toBe('cron 30 6 * * * (UTC)');
+    expect(schedule.next_run_at).toEqual(new Date('2030-01-01T06:30:00.000Z'));
+  });
+
+  it('rejects CRON time zones that differ', async () => {
+    const error = await rejection(
+      t.caller.schedules.create({
+        target_id: targetId,
+        schedule_type: 'CRON',
+        schedule_config: { expression: '0 9 * * *', timezone: 'Europe/London' },
+        timezone: 'Europe/Paris',
+      }),
+    );
+
+    const [issue] = issuesOf(error);
+    expect(issue?.msg).toContain('Europe/London');
+    expect(issue?.msg).toContain('Europe/Paris');
+  });
+
+  it('rejects an invalid cron expression at its field', async () => {
+    const error = await rejection(t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '61 * * * *' } }));
+
+    const issues = issuesOf(error);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.loc).toEqual(['schedule_config', 'expression']);
+    expect(issues[0]?.msg).toContain('minute 61 is out of range 0-59');
+  });
+
+  it('rejects an unknown zone in a CRON config at that field', async () => {
+    const error = await rejection(
+      t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '* * * * *', timezone: 'Mars/Olympus' } }),
+    );
+
+    expect(issuesOf(error)[0]?.loc).toEqual(['schedule_config', 'timezone']);
+  });
+
+  it('creates a ONCE named for its instant', async () => {
+    const schedule = await t.caller.schedules.create({
+      target_id: targetId,
+      schedule_type: 'ONCE',
+      schedule_config: { run_at: '2030-05-01T11:00:00' },
+      timezone: 'Europe/Berlin',
+    });
+
+    expect(schedule.name).toBe('once at 2030-05-01T09:00:00.000Z');
+    expect(schedule.schedule_config).toEqual({ run_at: '2030-05-01T09:00:00.000Z' });
+    expect(schedule.next_run_at).toEqual(new Date('2030-05-01T09:00:00.000Z'));
+    expect(schedule.status).toBe('ACTIVE');
   });
 
   it('reports a missing field as required', async () => {
@@ -320,6 +395,114 @@ describe('schedules.update', () => {
     const error = await rejection(t.caller.schedules.update({ id: 'missing-id', name: 'x' }));
 
     expect(error.code).toBe('NOT_FOUND');
+  });
+
+  it('changes INTERVAL to CRON and plans from now', async () => {
+    const schedule = await createInterval(30);
+    t.clock.advance(3_600_000);
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, schedule_type: 'CRON', schedule_config: { expression: '15 * * * *' } });
+
+    expect(updated.schedule_type).toBe('CRON');
+    expect(updated.schedule_config).toEqual({ expression: '15 * * * *', timezone: 'UTC' });
+    expect(updated.next_run_at).toEqual(new Date('2030-01-01T01:15:00.000Z'));
+    expect(updated.status).toBe('ACTIVE');
+  });
+
+  it('moves a CRON to a new time zone', async () => {
+    const schedule = await t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *' } });
+    expect(schedule.next_run_at).toEqual(new Date('2030-01-01T09:00:00.000Z'));
+    t.clock.advance(60_000);
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, timezone: 'Asia/Tokyo' });
+
+    expect(updated.timezone).toBe('Asia/Tokyo');
+    expect(updated.schedule_config).toEqual({ expression: '0 9 * * *', timezone: 'Asia/Tokyo' });
+    // 09:00 in Tokyo is 00:00 UTC, and 2030-01-01T00:00Z has just passed.
+    expect(updated.next_run_at).toEqual(new Date('2030-01-02T00:00:00.000Z'));
+    expect(updated.name).toBe(schedule.name);
+  });
+
+  it('takes a CRON config time zone as the schedule time zone', async () => {
+    const schedule = await t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *' } });
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, schedule_config: { expression: '0 9 * * *', timezone: 'America/New_York' } });
+
+    expect(updated.timezone).toBe('America/New_York');
+    expect(updated.next_run_at).toEqual(new Date('2030-01-01T14:00:00.000Z'));
+  });
+
+  it('rejects a CRON config time zone that differs from the patch', async () => {
+    const schedule = await t.caller.schedules.create({ target_id: targetId, schedule_type: 'CRON', schedule_config: { expression: '0 9 * * *' } });
+
+    const error = await rejection(
+      t.caller.schedules.update({ id: schedule.id, timezone: 'Europe/Paris', schedule_config: { expression: '0 9 * * *', timezone: 'Europe/London' } }),
+    );
+
+    expect(issuesOf(error).length).toBeGreaterThan(0);
+    expect((await t.caller.schedules.get({ id: schedule.id })).timezone).toBe('UTC');
+  });
+
+  it('pauses and resumes through status', async () => {
+    const schedule = await createInterval(30);
+
+    const paused = await t.caller.schedules.update({ id: schedule.id, status: 'PAUSED' });
+    expect(paused.status).toBe('PAUSED');
+    expect(paused.next_run_at).toBeNull();
+
+    t.clock.advance(95_000);
+    const resumed = await t.caller.schedules.update({ id: schedule.id, status: 'ACTIVE' });
+    expect(resumed.status).toBe('ACTIVE');
+    expect(resumed.next_run_at).toEqual(new Date(START + 120_000));
+  });
+
+  it('pauses while changing the config', async () => {
+    const schedule = await createInterval(30);
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, status: 'PAUSED', schedule_config: { interval_seconds: 90 } });
+
+    expect(updated.status).toBe('PAUSED');
+    expect(updated.next_run_at).toBeNull();
+    expect(updated.schedule_config).toMatchObject({ interval_seconds: 90 });
+  });
+
+  it('rejects a status change of a COMPLETED schedule', async () => {
+    const schedule = await t.caller.schedules.create({
+      target_id: targetId,
+      schedule_type: 'WINDOW',
+      schedule_config: { start_time: '2029-12-31T23:50:00Z', end_time: '2030-01-01T00:00:30Z', interval_seconds: 420 },
+    });
+
+    const error = await rejection(t.caller.schedules.update({ id: schedule.id, status: 'ACTIVE' }));
+
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain('is COMPLETED');
+  });
+
+  it('validates every field as create does', async () => {
+    const schedule = await createInterval(30);
+    const cases: [Record<string, unknown>, (string | number)[]][] = [
+      [{ name: '' }, ['name']],
+      [{ name: 'x'.repeat(201) }, ['name']],
+      [{ target_id: '' }, ['target_id']],
+      [{ schedule_type: 'HOURLY' }, ['schedule_type']],
+      [{ schedule_config: 'every minute' }, ['schedule_config']],
+      [{ schedule_config: { interval_seconds: 0 } }, ['schedule_config', 'interval_seconds']],
+      [{ schedule_config: { interval_seconds: 30, extra: 1 } }, ['schedule_config']],
+      [{ timezone: '' }, ['timezone']],
+      [{ retry_policy: { max_retries: 99 } }, ['retry_policy', 'max_retries']],
+      [{ retry_policy: { initial_delay_ms: 5_000, max_delay_ms: 1_000 } }, ['retry_policy', 'max_delay_ms']],
+      [{ overlap_policy: 'sometimes' }, ['overlap_policy']],
+      [{ misfire_policy: 'later' }, ['misfire_policy']],
+      [{ status: 'COMPLETED' }, ['status']],
+      [{ next_run_at: '2030-01-01T00:00:00Z' }, ['next_run_at']],
+    ];
+
+    for (const [patch, loc] of cases) {
+      const error = await rejection(t.caller.schedules.update({ id: schedule.id, ...patch } as never));
+      expect(issuesOf(error)[0]?.loc, JSON.stringify(patch)).toEqual(loc);
+    }
+    expect(await t.caller.schedules.get({ id: schedule.id })).toEqual(schedule);
   });
 });
 

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { validationIssuesOf } from '../src/errors.js';
 import { START, createTestContext } from './test-context.js';
 import type { TestContext } from './test-context.js';
 
@@ -150,6 +151,31 @@ describe('targets.update', () => {
     const error = await rejection(t.caller.targets.update({ id: target.id, timeout_ms: 5 }));
 
     expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+  });
+
+  it('validates every field as create does', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/' });
+    const cases: [Record<string, unknown>, (string | number)[]][] = [
+      [{ name: '' }, ['name']],
+      [{ name: null }, ['name']],
+      [{ url: 'ftp://example.com/' }, ['url']],
+      [{ url: 'https://user:pass@example.com/' }, ['url']],
+      [{ url: 'not a url' }, ['url']],
+      [{ method: 'FETCH' }, ['method']],
+      [{ headers: { 'bad name': 'x' } }, ['headers', 'bad name']],
+      [{ headers: { 'X-Split': 'a\r\nInjected: yes' } }, ['headers', 'X-Split']],
+      [{ body_template: 'x'.repeat(256 * 1024 + 1) }, ['body_template']],
+      [{ timeout_ms: 99 }, ['timeout_ms']],
+      [{ timeout_ms: 300_001 }, ['timeout_ms']],
+      [{ created_at: '2030-01-01T00:00:00Z' }, ['created_at']],
+    ];
+
+    for (const [patch, loc] of cases) {
+      const error = await rejection(t.caller.targets.update({ id: target.id, ...patch } as never));
+      expect(error.code, JSON.stringify(patch)).toBe('UNPROCESSABLE_CONTENT');
+      expect(validationIssuesOf(error.cause)?.[0]?.loc, JSON.stringify(patch)).toEqual(loc);
+    }
+    expect(await t.caller.targets.get({ id: target.id })).toEqual(target);
   });
 });
 

@@ -127,7 +127,9 @@ function procedureError(ctx: ApiContext, error: unknown, route: RestRoute, param
     const issues = validationIssuesOf(error.cause) ?? [{ loc: [], msg: error.message, type: 'value_error' }];
     return validationResponse(issues.map((issue) => locate(issue, route, parameters)));
   }
-  return errorResponse(status, status >= 500 ? INTERNAL_ERROR_MESSAGE : error.message);
+  // The message of a 503 names the process to use instead. Other server-side failures stay generic.
+  const hidden = status >= 500 && error.code !== 'SERVICE_UNAVAILABLE';
+  return errorResponse(status, hidden ? INTERNAL_ERROR_MESSAGE : error.message);
 }
 
 type Procedure = (input: unknown) => Promise<unknown>;
@@ -148,8 +150,8 @@ function successResponse(route: RestRoute, result: unknown): RestResponse {
   }
 
   const id = (result as { id?: unknown }).id;
-  if (route.status === 201 && typeof id === 'string') {
-    return jsonResponse(201, result, { Location: `${route.path}${encodeURIComponent(id)}` });
+  if ((route.status === 201 || route.status === 202) && typeof id === 'string') {
+    return jsonResponse(route.status, result, { Location: `${route.location ?? route.path}${encodeURIComponent(id)}` });
   }
   return jsonResponse(route.status, result);
 }

@@ -12,12 +12,18 @@ export interface RestRoute {
   body?: boolean;
   /** Input fields read from the query string. */
   query?: readonly string[];
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
+  /** Collection path of the resource that a 201 or 202 response returns, for its Location header. Defaults to route.path. */
+  location?: string;
   /** True when the procedure returns a page: the response is its items, the next cursor goes into X-Next-Cursor. */
   list?: boolean;
   /** When the request can conflict with the stored state, the reason, for the 409 in OpenAPI. */
   conflict?: string;
+  /** When the request needs the scheduler engine, the reason for the 503 in OpenAPI. */
+  unavailable?: string;
   summary: string;
+  /** Longer OpenAPI description: what the summary leaves out. */
+  description?: string;
   tag: string;
 }
 
@@ -68,6 +74,29 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     conflict: 'The schedule is COMPLETED',
     summary: 'Resume a schedule from now on; the paused period never fires',
+    tag: 'schedules',
+  },
+  {
+    method: 'POST',
+    path: '/schedules/{id}/trigger',
+    procedure: 'schedules.trigger',
+    status: 202,
+    location: '/runs/',
+    unavailable: 'This process runs without the scheduler engine (SCHEDULER_ROLE=api)',
+    summary: 'Run a schedule now, outside its plan',
+    description:
+      'Starts one run of the schedule at once and returns it while its request is in flight (status RUNNING, manual true); read its outcome at the Location. The run is extra: it does not move next_run_at and does not count toward run_count or max_runs. PAUSED and COMPLETED schedules can be triggered too.',
+    tag: 'schedules',
+  },
+  {
+    method: 'GET',
+    path: '/schedules/{id}/next',
+    procedure: 'schedules.preview',
+    query: ['count'],
+    status: 200,
+    summary: 'Preview the next planned fires',
+    description:
+      'Lists the next `count` planned instants, in UTC and in the schedule\'s time zone. An ACTIVE schedule starts at next_run_at, a PAUSED one at the first slot that resume would plan now, and a COMPLETED one has none. WINDOW max_runs and the end of the window limit the list. Retries are not listed. An overdue schedule lists its missed slots first, and its misfire policy decides how they fire.',
     tag: 'schedules',
   },
 

@@ -5,24 +5,43 @@ import {
   createScheduleInput,
   newId,
   pageInput,
-  resolveScheduleConfig,
   scheduleStatusSchema,
+  timezoneSchema,
   updateScheduleInput,
 } from '@api-scheduler/core';
-import type { ResolveOptions, Schedule, ScheduleConfig, ScheduleType, ValidationIssue } from '@api-scheduler/core';
+import type { Schedule, ScheduleType, ValidationIssue } from '@api-scheduler/core';
 import type { SchedulePatch, Store } from '@api-scheduler/db';
 import { z } from 'zod';
 
-import type { ApiContext } from '../context.js';
 import { activate, defaultScheduleName } from '../plan-schedule.js';
+import { resolveScheduleTiming } from '../resolve-schedule-timing.js';
+import type { ScheduleTiming } from '../resolve-schedule-timing.js';
 import { idInput, pageOutput } from '../schemas/common.js';
+import { runOutput, toRunOutput } from '../schemas/run.js';
 import { scheduleOutput, toScheduleOutput } from '../schemas/schedule.js';
 import { publicProcedure, router } from '../trpc.js';
+import { getSchedule } from './get-schedule.js';
+import { schedulePreviewProcedures } from './schedule-preview.js';
 
 const listSchedulesInput = pageInput.extend({
   status: scheduleStatusSchema.optional(),
   target_id: z.string().min(1).optional(),
 });
+
+// Core defaults timezone to UTC. Left optional here, so that a CRON config's
+// own timezone can take its place when the client sends no top-level one.
+const createInput = createScheduleInput.extend({
+  timezone: timezoneSchema.optional().describe('IANA time zone of naive times and cron expressions; default the timezone of a CRON config, else UTC'),
+});
+
+const updateInput = updateScheduleInput
+  .extend({
+    status: z
+      .enum(['ACTIVE', 'PAUSED'], { error: 'status must be ACTIVE or PAUSED' })
+      .optional()
+      .describe('PAUSED pauses the schedule and ACTIVE resumes it from now, as the pause and resume actions do'),
+  })
+  .extend(idInput.shape);
 
 function targetNotFound(targetId: string): ValidationIssue {
   return { loc: ['target_id'], msg: `Target ${targetId} was not found`, type: 'not_found' };
@@ -30,17 +49,6 @@ function targetNotFound(targetId: string): ValidationIssue {
 
 async function checkTarget(store: Store, targetId: string, issues: ValidationIssue[]): Promise<void> {
   if ((await store.getTarget(targetId)) === null) issues.push(targetNotFound(targetId));
-}
-
-/** Resolves a config, adding its validation issues to `issues` instead of throwing them. */
-function resolveConfig(type: ScheduleType, raw: unknown, options: ResolveOptions, issues: ValidationIssue[]): ScheduleConfig | null {
-  try {
-    return resolveScheduleConfig(type, raw, options);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    issues.push(...error.issues);
-    return null;
-  }
 }
 
 /** Runs a store write, turning an unknown target (deleted since it was checked) into the same 422 as the check. */
@@ -55,10 +63,13 @@ async function writeSchedule(write: () => Promise<Schedule>, targetId: string | 
   }
 }
 
-async function getSchedule(ctx: ApiContext, id: string): Promise<Schedule> {
-  const schedule = await ctx.store.getSchedule(id);
-  if (!schedule) throw new NotFoundError('schedule', id);
-  return schedule;
+/**
+ * Returns the stored config to resolve again when the patch sends no config.
+ * A stored CRON config contains the old time zone, which must follow a new one.
+ */
+function storedConfigFor(existing: Schedule, type: ScheduleType, timezone: string | undefined): unknown {
+  if (type === 'CRON' && timezone !== undefined) return { ...existing.schedule_config, timezone };
+  return existing.schedule_config;
 }
 
 export const schedulesRouter = router({
@@ -76,7 +87,7 @@ export const schedulesRouter = router({
     .query(async ({ ctx, input }) => toScheduleOutput(await getSchedule(ctx, input.id))),
 
   create: publicProcedure
-    .input(createScheduleInput)
+    .input(createInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
       const now = ctx.clock.now();
@@ -84,8 +95,12 @@ export const schedulesRouter = router({
       // Both checks run, so one response lists every problem.
       const issues: ValidationIssue[] = [];
       await checkTarget(ctx.store, input.target_id, issues);
-      const config = resolveConfig(input.schedule_type, input.schedule_config, { now, timezone: input.timezone }, issues);
-      if (config === null || issues.length > 0) throw new ValidationError(issues);
+      const timing = resolveScheduleTiming(
+        { type: input.schedule_type, config: input.schedule_config, timezone: input.timezone, defaultTimezone: 'UTC', now },
+        issues,
+      );
+      if (timing === null || issues.length > 0) throw new ValidationError(issues);
+      const { config, timezone } = timing;
 
       const activation = activate(input.schedule_type, config, 0, now);
       const paused = input.status === 'PAUSED' && activation.status === 'ACTIVE';
@@ -102,7 +117,7 @@ export const schedulesRouter = router({
             next_run_at: paused ? null : activation.next_run_at,
             run_count: 0,
             last_run_at: null,
-            timezone: input.timezone,
+            timezone,
             retry_policy: input.retry_policy,
             overlap_policy: input.overlap_policy,
             misfire_policy: input.misfire_policy,
@@ -117,10 +132,10 @@ export const schedulesRouter = router({
     }),
 
   update: publicProcedure
-    .input(updateScheduleInput.extend(idInput.shape))
+    .input(updateInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
-      const { id, schedule_type, schedule_config, timezone, ...fields } = input;
+      const { id, schedule_type, schedule_config, timezone, status, ...fields } = input;
       const existing = await getSchedule(ctx, id);
       const now = ctx.clock.now();
       const issues: ValidationIssue[] = [];
@@ -130,24 +145,35 @@ export const schedulesRouter = router({
       }
 
       const type = schedule_type ?? existing.schedule_type;
-      const zone = timezone ?? existing.timezone;
       const typeChanged = type !== existing.schedule_type;
-      const replan = typeChanged || schedule_config !== undefined || zone !== existing.timezone;
+      const replan = typeChanged || schedule_config !== undefined || (timezone !== undefined && timezone !== existing.timezone);
 
-      let config: ScheduleConfig | null = existing.schedule_config;
+      let timing: ScheduleTiming | null = { config: existing.schedule_config, timezone: existing.timezone };
       if (typeChanged && schedule_config === undefined) {
         issues.push({ loc: ['schedule_config'], msg: `schedule_config is required when schedule_type changes to ${type}`, type: 'missing' });
       } else if (replan) {
         // A stored config has its times resolved to UTC already, so resolving it again keeps its slots.
-        config = resolveConfig(type, schedule_config ?? existing.schedule_config, { now, timezone: zone }, issues);
+        const config = schedule_config ?? storedConfigFor(existing, type, timezone);
+        timing = resolveScheduleTiming({ type, config, timezone, defaultTimezone: existing.timezone, now }, issues);
       }
-      if (config === null || issues.length > 0) throw new ValidationError(issues);
+      if (timing === null || issues.length > 0) throw new ValidationError(issues);
+
+      const statusChanged = status !== undefined && status !== existing.status;
+      if (statusChanged && existing.status === 'COMPLETED' && !replan) {
+        throw new ConflictError(`Schedule ${id} is COMPLETED and cannot be set to ${status}: change its config to plan new fires`);
+      }
 
       const patch: SchedulePatch = { ...fields, updated_at: new Date(now) };
       if (replan) {
-        Object.assign(patch, { schedule_type: type, schedule_config: config, timezone: zone });
-        // A paused schedule keeps its status, and resume plans it from the new config.
-        if (existing.status !== 'PAUSED') Object.assign(patch, activate(type, config, existing.run_count, now));
+        Object.assign(patch, { schedule_type: type, schedule_config: timing.config, timezone: timing.timezone });
+      }
+      if (replan || statusChanged) {
+        // Planned from now, so no slot before the change fires. A schedule
+        // that stays or becomes PAUSED gets no next fire, unless no slot is
+        // left at all: then it is COMPLETED, as on create.
+        const paused = (status ?? existing.status) === 'PAUSED';
+        const activation = activate(type, timing.config, existing.run_count, now);
+        Object.assign(patch, paused && activation.status === 'ACTIVE' ? { status: 'PAUSED', next_run_at: null } : activation);
       }
 
       const schedule = await writeSchedule(() => ctx.store.updateSchedule(id, patch), fields.target_id);
@@ -201,4 +227,21 @@ export const schedulesRouter = router({
       ctx.scheduler.wake();
       return toScheduleOutput(schedule);
     }),
+
+  /**
+   * Starts an extra run now ("run now") and returns it while it is RUNNING.
+   * It leaves next_run_at and run_count alone, so any status may be
+   * triggered, COMPLETED included.
+   */
+  trigger: publicProcedure
+    .input(idInput)
+    .output(runOutput)
+    .mutation(async ({ ctx, input }) => {
+      // Checked here too, so an unknown id is a 404 even in a process without an engine.
+      await getSchedule(ctx, input.id);
+      const run = await ctx.scheduler.trigger(input.id);
+      return toRunOutput(run);
+    }),
+
+  ...schedulePreviewProcedures,
 });

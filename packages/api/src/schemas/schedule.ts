@@ -14,6 +14,23 @@ const windowConfigOutput = z.object({
   max_runs: z.number().int().nullable(),
 });
 
+const cronConfigOutput = z.object({
+  expression: z.string().describe('Cron expression: 5 fields, or 6 with seconds first'),
+  timezone: z.string().describe('IANA time zone that the expression is read in; always equal to the schedule\'s timezone'),
+});
+
+const onceConfigOutput = z.object({
+  run_at: z.string().describe('The one planned instant, ISO 8601 UTC'),
+});
+
+/** A resolved schedule_config of any type. */
+export const scheduleConfigOutput = z
+  // z.union returns the first option that parses, and z.object drops unknown
+  // keys. So the window shape comes before the interval shape, whose keys are
+  // a subset of it, and a window keeps its end_time and max_runs.
+  .union([windowConfigOutput, intervalConfigOutput, cronConfigOutput, onceConfigOutput])
+  .describe('The config with every time resolved to UTC');
+
 const retryPolicyOutput = z.object({
   max_retries: z.number().int(),
   initial_delay_ms: z.number().int(),
@@ -29,10 +46,7 @@ export const scheduleOutput = z.object({
   target_id: z.string(),
   name: z.string(),
   schedule_type: z.enum(SCHEDULE_TYPES),
-  // The window shape comes first: a union returns the first option that
-  // parses, and the interval shape would strip end_time from a window.
-  // NOTE: CRON and ONCE configs need their own shapes here once core resolves them.
-  schedule_config: z.union([windowConfigOutput, intervalConfigOutput]).describe('The config with every time resolved to UTC'),
+  schedule_config: scheduleConfigOutput,
   status: z.enum(SCHEDULE_STATUSES),
   next_run_at: z.date().nullable().describe('The next planned fire, or null while the schedule is PAUSED or COMPLETED'),
   run_count: z.number().int().describe('Fires so far, retries excluded'),
