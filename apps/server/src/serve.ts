@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
+import { schedulerWithoutEngine } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { systemClock } from '@api-scheduler/core';
 import { createStore } from '@api-scheduler/db';
@@ -57,7 +58,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     clock: systemClock,
     logger,
     // An api-only process has no loop to wake; the workers find changes on their next claim.
-    scheduler: { wake: () => engine?.wake() },
+    scheduler: engine ? { wake: () => engine.wake(), trigger: (id) => engine.trigger(id) } : schedulerWithoutEngine,
     instanceId: env.SCHEDULER_INSTANCE_ID,
     startedAt: systemClock.now(),
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
-import { ConflictError, NotFoundError, newId } from '@api-scheduler/core';
-import type { Clock, Run, Target } from '@api-scheduler/core';
+import { ConflictError, NotFoundError, newId, strategyFor } from '@api-scheduler/core';
+import type { Clock, Run, Schedule, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
 import { describeRequest } from './build-request.js';
@@ -14,6 +14,15 @@ import { RunRecorder } from './run-recorder.js';
 import { Scheduler } from './scheduler.js';
 
 const MANUAL_SLOT_TRIES = 5;
+
+function isPlannedInstant(schedule: Schedule, instant: number): boolean {
+  try {
+    return strategyFor(schedule.schedule_type).firstAtOrAfter(schedule.schedule_config, instant) === instant;
+  } catch {
+    // A config that cannot be planned has no planned instants to avoid.
+    return false;
+  }
+}
 
 function manualRun(scheduleId: string, target: Target, scheduledFor: number, now: number, instanceId: string): Run {
   return {
@@ -137,8 +146,11 @@ export class Engine {
     const target = await store.getTarget(schedule.target_id);
     if (target === null) throw new NotFoundError('target', schedule.target_id);
 
-    // A grid fire may hold this very millisecond; the next free one is as good.
+    // The slot key (schedule, scheduled_for, attempt) is shared with grid
+    // fires: a manual run on a planned instant would make the claim drop
+    // that fire. Move off any planned instant; a millisecond is enough.
     let scheduledFor = clock.now();
+    while (isPlannedInstant(schedule, scheduledFor)) scheduledFor += 1;
     for (let tries = 1; ; tries += 1) {
       try {
         const run = await store.insertRun(manualRun(schedule.id, target, scheduledFor, clock.now(), instanceId));

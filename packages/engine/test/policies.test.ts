@@ -284,6 +284,28 @@ describe('run now', () => {
     expect(after!.run_count).toBe(0);
   });
 
+  it('moves off a planned instant of the grid', async () => {
+    const target = await fixture.addTarget('/on-slot');
+    const slot = Date.now() + 60_000;
+    const schedule = await fixture.addSchedule(target, slot, { interval_seconds: 1 });
+    // A clock stopped exactly on a planned instant.
+    const engine = fixture.createEngine({ clock: { now: () => slot } });
+    await engine.start();
+
+    const run = await engine.trigger(schedule.id);
+    expect(run.scheduled_for.getTime()).toBe(slot + 1);
+
+    // The grid fire of that instant is claimed and sent as well.
+    const runs = await waitFor(async () => {
+      const all = (await fixture.runsOf(schedule.id)).filter((each) => each.status === 'SUCCESS');
+      return all.length === 2 ? all : null;
+    });
+    expect(runs.map((each) => [each.scheduled_for.getTime() - slot, each.manual]).sort()).toEqual([
+      [0, false],
+      [1, true],
+    ]);
+  });
+
   it('rejects an unknown schedule', async () => {
     const engine = fixture.createEngine();
     await engine.start();
