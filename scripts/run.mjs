@@ -2,7 +2,8 @@
 // Entry point of the root npm scripts. It makes `npm start` and `npm test`
 // work on a fresh clone: it finds pnpm (or runs the pinned one through npx),
 // installs the workspace, builds it, and then runs the requested command.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,35 @@ function run(command, args, options = {}) {
     process.exit(1);
   }
   return result.status ?? 1;
+}
+
+// The long-running step (the server, the CLI) runs as an asynchronous child
+// so this process can pass on the signals it receives: a SIGTERM sent to
+// `npm start` must stop the server, not leave it running without a parent.
+function runForeground(command, args) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+  const forward = (signal) => child.kill(signal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+
+  // npm 11 exits on SIGTERM without passing it to its script, so this
+  // process would be left behind with the server. When the parent goes
+  // away, the process is re-parented: stop the server as if told to.
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid !== parent) forward('SIGTERM');
+  }, 500);
+  parentWatch.unref();
+
+  child.on('error', (error) => {
+    process.stderr.write(`Failed to run ${command}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    clearInterval(parentWatch);
+    for (const name of signals) process.off(name, forward);
+    process.exit(code ?? 128 + (constants.signals[signal] ?? 1));
+  });
 }
 
 function runOrExit(command, args, options) {
@@ -51,7 +81,7 @@ switch (command) {
   case 'start':
     install();
     build();
-    runOrExit(process.execPath, [cli, 'serve', ...rest]);
+    runForeground(process.execPath, [cli, 'serve', ...rest]);
     break;
   case 'build':
     install();
@@ -67,7 +97,7 @@ switch (command) {
       install();
       build();
     }
-    runOrExit(process.execPath, [cli, ...rest]);
+    runForeground(process.execPath, [cli, ...rest]);
     break;
   case 'dev':
     install();

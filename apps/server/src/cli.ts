@@ -35,10 +35,15 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command] = positionals;
+  const [command, ...extra] = positionals;
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? EXIT_USAGE : 0;
+  }
+
+  if (extra.length > 0) {
+    process.stderr.write(`Unexpected argument "${extra[0]}" for ${command}. Run api-scheduler --help for the usage.\n`);
+    return EXIT_USAGE;
   }
 
   const env = loadEnv({
@@ -52,12 +57,20 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const running = await serve(env, logger);
       await new Promise<void>((resolve) => {
+        // Ctrl-C reaches both this process and the npm launcher, which passes
+        // it on: a repeated signal must not end the shutdown half way.
+        let stopping = false;
         const onSignal = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            logger.info({ signal }, 'received signal while shutting down; still waiting for runs in flight');
+            return;
+          }
+          stopping = true;
           logger.info({ signal }, 'received signal');
           void running.stop().then(resolve);
         };
-        process.once('SIGTERM', onSignal);
-        process.once('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
       });
       return 0;
     }
@@ -90,7 +103,24 @@ main(process.argv.slice(2)).then(
       process.exitCode = EXIT_USAGE;
       return;
     }
-    process.stderr.write(`api-scheduler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`api-scheduler failed: ${describeFailure(error)}\n`);
     process.exitCode = EXIT_FAILURE;
   },
 );
+
+/**
+ * Explains a failure in one line where its cause is known (a system error
+ * such as a port in use or an unwritable path), with the stack otherwise.
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+
+  const code = 'code' in error ? String(error.code) : '';
+  if (code === 'EADDRINUSE') {
+    const { address, port } = error as Error & { address?: string; port?: number };
+    return `port ${port} on ${address} is already in use: stop the other process or set PORT to a free port`;
+  }
+  if (code === 'EADDRNOTAVAIL') return `${error.message}: HOST must be an address of this machine`;
+  if (/^E[A-Z]+$/.test(code)) return error.message;
+  return error.stack ?? error.message;
+}

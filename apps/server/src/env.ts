@@ -40,6 +40,10 @@ const envSchema = z.object({
     .default('file:./data/scheduler.db')
     .refine((url) => /^(file:|libsql:|postgres:|postgresql:)/.test(url), {
       message: 'DATABASE_URL must start with file: (embedded libSQL) or postgres:// (PostgreSQL)',
+    })
+    // TODO: accept postgres:// once the PostgreSQL store exists; until then it fails here, with the other configuration errors.
+    .refine((url) => !/^postgres(ql)?:/.test(url), {
+      message: 'DATABASE_URL: PostgreSQL is not supported yet; use a file: URL such as file:./data/scheduler.db',
     }),
   SCHEDULER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'SCHEDULER_ROLE must be all, api or worker' }).default('all'),
   SCHEDULER_INSTANCE_ID: z.string().trim().min(1).max(100).optional(),
@@ -50,6 +54,7 @@ const envSchema = z.object({
   SCHEDULER_MISFIRE_GRACE_MS: integer('SCHEDULER_MISFIRE_GRACE_MS', 0, 3_600_000, 1_000),
   SCHEDULER_FIRE_ALL_LIMIT: integer('SCHEDULER_FIRE_ALL_LIMIT', 1, 10_000, 100),
   SCHEDULER_CATCH_UP_SPACING_MS: integer('SCHEDULER_CATCH_UP_SPACING_MS', 0, 3_600_000, 1_000),
+  SCHEDULER_RESCAN_INTERVAL_MS: integer('SCHEDULER_RESCAN_INTERVAL_MS', 100, 3_600_000, 2_000),
   SCHEDULER_CLAIM_BATCH_SIZE: integer('SCHEDULER_CLAIM_BATCH_SIZE', 1, 10_000, 500),
   SCHEDULER_MAX_CONCURRENCY: integer('SCHEDULER_MAX_CONCURRENCY', 1, 100_000, 256),
   SCHEDULER_MAX_PER_HOST: integer('SCHEDULER_MAX_PER_HOST', 1, 100_000, 64),

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+});
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: `file:${join(dataDir, 'db.sqlite')}`, LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('api-scheduler CLI', () => {
+  it('prints help with exit 0', () => {
+    const result = runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: api-scheduler COMMAND');
+  });
+
+  it('exits 2 without a command', () => {
+    expect(runCli([]).code).toBe(2);
+  });
+
+  it('rejects an unknown command with exit 2', () => {
+    const result = runCli(['launch']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "launch"');
+  });
+
+  it('rejects extra arguments with exit 2', () => {
+    const result = runCli(['migrate', 'extra']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unexpected argument "extra"');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a whole number from 0 to 65535 (got "abc")'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with file:'],
+    [{ DATABASE_URL: 'postgres://127.0.0.1/x' }, 'PostgreSQL is not supported yet'],
+    [{ SCHEDULER_ROLE: 'boss' }, 'SCHEDULER_ROLE must be all, api or worker'],
+  ])('reports bad configuration %j with exit 2', (env, message) => {
+    const result = runCli(['migrate'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('migrates and exits 0', () => {
+    const result = runCli(['migrate']);
+    expect(result.code).toBe(0);
+  });
+
+  it('explains a port in use in one line', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = runCli(['serve'], { PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
