@@ -381,6 +381,28 @@ describe('schedules.update', () => {
     expect(updated.next_run_at).toEqual(new Date(START + 10_000));
   });
 
+  it('counts max_runs anew for a new config', async () => {
+    const config = { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, max_runs: 3 };
+    const schedule = await t.caller.schedules.create({ target_id: targetId, schedule_type: 'WINDOW', schedule_config: config });
+    // As the engine leaves it after the third fire.
+    await t.store.updateSchedule(schedule.id, { run_count: 3, status: 'COMPLETED', next_run_at: null, updated_at: new Date(START) });
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, schedule_config: config });
+
+    expect(updated.status).toBe('ACTIVE');
+    expect(updated.run_count).toBe(0);
+    expect(updated.next_run_at).toEqual(new Date(START));
+  });
+
+  it('keeps run_count when only the name changes', async () => {
+    const schedule = await createInterval(30);
+    await t.store.updateSchedule(schedule.id, { run_count: 7, updated_at: new Date(START) });
+
+    const updated = await t.caller.schedules.update({ id: schedule.id, name: 'renamed' });
+
+    expect(updated.run_count).toBe(7);
+  });
+
   it('keeps a PAUSED schedule paused', async () => {
     const schedule = await createInterval(30, { status: 'PAUSED' });
 

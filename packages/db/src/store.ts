@@ -32,6 +32,7 @@ export type SchedulePatch = Partial<
     | 'misfire_policy'
     | 'status'
     | 'next_run_at'
+    | 'run_count'
   >
 > & { updated_at: Date };
 

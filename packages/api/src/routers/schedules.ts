@@ -167,12 +167,16 @@ export const schedulesRouter = router({
       if (replan) {
         Object.assign(patch, { schedule_type: type, schedule_config: timing.config, timezone: timing.timezone });
       }
+      // A new type or config is a new plan: its max_runs counts fires from
+      // now on, so a COMPLETED schedule given a new window fires again.
+      const runCount = typeChanged || schedule_config !== undefined ? 0 : existing.run_count;
+      if (runCount !== existing.run_count) patch.run_count = runCount;
       if (replan || statusChanged) {
         // Planned from now, so no slot before the change fires. A schedule
         // that stays or becomes PAUSED gets no next fire, unless no slot is
         // left at all: then it is COMPLETED, as on create.
         const paused = (status ?? existing.status) === 'PAUSED';
-        const activation = activate(type, timing.config, existing.run_count, now);
+        const activation = activate(type, timing.config, runCount, now);
         Object.assign(patch, paused && activation.status === 'ACTIVE' ? { status: 'PAUSED', next_run_at: null } : activation);
       }
 

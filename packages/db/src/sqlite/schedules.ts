@@ -80,6 +80,7 @@ const schedulePatchKeys = [
   'misfire_policy',
   'status',
   'next_run_at',
+  'run_count',
 ] as const;
 
 export async function updateSchedule(db: LibsqlExecutor, id: string, patch: SchedulePatch): Promise<Schedule> {
