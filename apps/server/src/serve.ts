@@ -42,6 +42,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
         misfireGraceMs: env.SCHEDULER_MISFIRE_GRACE_MS,
         fireAllLimit: env.SCHEDULER_FIRE_ALL_LIMIT,
         catchUpSpacingMs: env.SCHEDULER_CATCH_UP_SPACING_MS,
+        rescanIntervalMs: env.SCHEDULER_RESCAN_INTERVAL_MS,
         executor: {
           maxConcurrency: env.SCHEDULER_MAX_CONCURRENCY,
           maxPerHost: env.SCHEDULER_MAX_PER_HOST,

@@ -64,6 +64,8 @@ export interface EngineOptions {
   fireAllLimit?: number;
   /** Least time between the starts of two catch-up fires of one schedule under fire_all, in ms; default 1000. */
   catchUpSpacingMs?: number;
+  /** Longest sleep before re-reading the earliest next_run_at, so changes made by other processes are seen; default 2000. */
+  rescanIntervalMs?: number;
   /** Extra observers of started and finished runs (metrics, alerts). */
   observers?: RunObserver[];
 }
@@ -83,7 +85,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     const logger = options.logger.child({ component: 'engine' });
-    this.executor = new HttpExecutor(options.executor ?? {}, logger);
+    // The executor names its own component; a child of the engine logger would repeat the key.
+    this.executor = new HttpExecutor(options.executor ?? {}, options.logger);
     this.recorder = new RunRecorder(options.store, logger);
     this.dispatcher = new Dispatcher({
       executor: this.executor,
@@ -104,6 +107,7 @@ export class Engine {
       claimBatchSize: options.claimBatchSize ?? 500,
       plan: { misfireGraceMs: options.misfireGraceMs ?? 1_000, fireAllLimit: options.fireAllLimit ?? 100 },
       errorBackoffMs: 1_000,
+      rescanIntervalMs: options.rescanIntervalMs ?? 2_000,
     });
   }
 

@@ -22,6 +22,13 @@ export interface SchedulerOptions {
   plan: PlanOptions;
   /** Pause after a failed claim before the loop tries again, in milliseconds. */
   errorBackoffMs: number;
+  /**
+   * Longest sleep before the loop reads the earliest next_run_at again, in
+   * milliseconds. Another process writing to the same database cannot wake
+   * this one, so this bounds how late it sees a schedule created or changed
+   * there. Fires still happen on their own timers, not on this rescan.
+   */
+  rescanIntervalMs: number;
 }
 
 /**
@@ -127,8 +134,9 @@ export class Scheduler {
   }
 
   private async sleepUntil(next: number | null): Promise<void> {
-    if (next === null) return this.sleepFor(null);
-    return this.sleepFor(Math.max(0, next - this.options.clock.now()));
+    const { clock, rescanIntervalMs } = this.options;
+    const untilNext = next === null ? Infinity : Math.max(0, next - clock.now());
+    return this.sleepFor(Math.min(untilNext, rescanIntervalMs));
   }
 
   /**

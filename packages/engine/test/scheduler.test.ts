@@ -50,6 +50,17 @@ describe('Engine', () => {
     await waitFor(async () => (await fixture.runsOf(schedule.id)).some((run) => run.status === 'SUCCESS'), 5_000);
   });
 
+  it('finds a schedule written by another process without a wake', async () => {
+    const hook = await fixture.addTarget('/elsewhere');
+    await fixture.createEngine({ rescanIntervalMs: 300 }).start();
+    await sleep(100);
+
+    // Written straight to the database, as another process would: nobody calls wake().
+    const schedule = await fixture.addSchedule(hook, Date.now() + 50);
+
+    await waitFor(async () => (await fixture.runsOf(schedule.id)).some((run) => run.status === 'SUCCESS'), 2_000);
+  });
+
   it('does not fire or spin on a fire beyond the timer limit', async () => {
     const hook = await fixture.addTarget('/far');
     // 30 days is longer than setTimeout's 2^31-1 ms; an uncapped timer would fire at once.
@@ -63,7 +74,7 @@ describe('Engine', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    await fixture.createEngine({ store: counting }).start();
+    await fixture.createEngine({ store: counting, rescanIntervalMs: 600_000 }).start();
     await sleep(1_000);
 
     expect(await fixture.runsOf(schedule.id)).toHaveLength(0);
