@@ -367,6 +367,142 @@ describe('REST schedules', () => {
   });
 });
 
+describe('REST input that the database or tRPC would mangle', () => {
+  it('rejects reserved header names, __proto__ included', async () => {
+    const before = await collectPages('/targets/');
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const body = `{"url": "https://example.com/", "headers": {"${name}": "x", "X-Ok": "y"}}`;
+
+      const created = await send('POST', '/targets/', body);
+      expect(created.status, name).toBe(422);
+      expect((await json(created)).detail, name).toEqual([
+        {
+          loc: ['body', 'headers', name],
+          msg: `Header name "${name}" is not supported: __proto__, constructor and prototype are reserved names`,
+          type: 'invalid_key',
+        },
+      ]);
+    }
+    expect(await collectPages('/targets/')).toEqual(before);
+
+    const target = await createTarget();
+    const patched = await send('PATCH', `/targets/${target.id}`, '{"headers": {"__proto__": "x"}}');
+    expect(patched.status).toBe(422);
+    expect((await json(patched)).detail[0].loc).toEqual(['body', 'headers', '__proto__']);
+  });
+
+  it('rejects NUL in names and bodies', async () => {
+    const target = await createTarget({ method: 'POST' });
+    const cases: [string, string, Record<string, unknown>, (string | number)[], string][] = [
+      ['POST', '/targets/', { url: 'https://example.com/', name: 'a\u0000b' }, ['body', 'name'], 'Name may not contain the NUL character (U+0000)'],
+      ['POST', '/targets/', { url: 'https://example.com/', method: 'POST', body_template: 'before\u0000after' }, ['body', 'body_template'], 'Body may not contain the NUL character (U+0000)'],
+      ['PATCH', `/targets/${target.id}`, { body_template: 'x\u0000' }, ['body', 'body_template'], 'Body may not contain the NUL character (U+0000)'],
+      ['POST', '/schedules/', { target_id: target.id, name: 'x\u0000y', schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5 } }, ['body', 'name'], 'Name may not contain the NUL character (U+0000)'],
+    ];
+
+    for (const [method, path, body, loc, msg] of cases) {
+      const response = await send(method, path, body);
+      expect(response.status, JSON.stringify(body)).toBe(422);
+      expect((await json(response)).detail, JSON.stringify(body)).toEqual([{ loc, msg, type: 'custom' }]);
+    }
+  });
+
+  it('rejects a header value that HTTP cannot carry, naming the header', async () => {
+    const response = await send('POST', '/targets/', { url: 'https://example.com/', headers: { 'X-A': '😀', 'X-B': 'é' } });
+
+    expect(response.status).toBe(422);
+    expect((await json(response)).detail).toEqual([
+      {
+        loc: ['body', 'headers', 'X-A'],
+        msg: 'Header "X-A" cannot be sent: its value contains "😀" (U+1F600), and header values may contain only tab and the Latin-1 characters U+0020 to U+00FF except U+007F',
+        type: 'custom',
+      },
+    ]);
+  });
+
+  it('rejects a GET target with a body, also after a PATCH', async () => {
+    const created = await send('POST', '/targets/', { url: 'https://example.com/', method: 'GET', body_template: '{}' });
+    expect(created.status).toBe(422);
+    expect((await json(created)).detail[0].loc).toEqual(['body', 'body_template']);
+
+    const target = await createTarget({ method: 'POST', body_template: '{}' });
+    const patched = await send('PATCH', `/targets/${target.id}`, { method: 'HEAD' });
+    expect(patched.status).toBe(422);
+    expect((await json(patched)).detail[0]).toEqual({
+      loc: ['body', 'method'],
+      msg: 'A HEAD target cannot have a body_template, because HEAD requests are sent without a body: set body_template to null, or use POST, PUT, PATCH or DELETE',
+      type: 'value_error',
+    });
+  });
+});
+
+describe('REST validation messages', () => {
+  it('reports one issue per bad value', async () => {
+    const target = await createTarget();
+    const cases: [string, string, unknown, (string | number)[], string][] = [
+      ['POST', '/schedules/', { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 1e20 } }, ['body', 'schedule_config', 'interval_seconds'], 'interval_seconds must be at most 31622400 (366 days)'],
+      ['POST', '/targets/', { url: 'https://example.com/', timeout_ms: 1e308 }, ['body', 'timeout_ms'], 'timeout_ms must be at most 300000'],
+      ['POST', '/targets/', { url: '' }, ['body', 'url'], 'URL is required'],
+      ['POST', '/targets/', { url: 'https://example.com/', name: 'n'.repeat(201) }, ['body', 'name'], 'Name is longer than 200 characters'],
+      [
+        'POST',
+        '/schedules/',
+        { target_id: target.id, schedule_type: 'WINDOW', schedule_config: { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, max_runs: 1e100 } },
+        ['body', 'schedule_config', 'max_runs'],
+        'max_runs must be at most 1000000000',
+      ],
+      ['POST', '/schedules/', { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5 }, retry_policy: { max_retries: 0.5 } }, ['body', 'retry_policy', 'max_retries'], 'max_retries must be a whole number'],
+      ['GET', '/runs/?limit=abc', undefined, ['query', 'limit'], 'limit must be a number'],
+      ['GET', '/runs/?limit=0', undefined, ['query', 'limit'], 'limit must be at least 1'],
+      ['GET', `/targets/?cursor=${'c'.repeat(201)}`, undefined, ['query', 'cursor'], 'cursor is longer than 200 characters'],
+    ];
+
+    for (const [method, path, body, loc, msg] of cases) {
+      const response = await send(method, path, body);
+      expect(response.status, path).toBe(422);
+      expect((await json(response)).detail, JSON.stringify(body ?? path)).toEqual([{ loc, msg, type: expect.any(String) }]);
+    }
+  });
+
+  it('reports a missing WINDOW time as Field required', async () => {
+    const target = await createTarget();
+
+    for (const field of ['start_time', 'end_time']) {
+      const config: Record<string, unknown> = { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60 };
+      delete config[field];
+      const response = await send('POST', '/schedules/', { target_id: target.id, schedule_type: 'WINDOW', schedule_config: config });
+
+      expect(response.status, field).toBe(422);
+      expect((await json(response)).detail, field).toEqual([{ loc: ['body', 'schedule_config', field], msg: 'Field required', type: 'missing' }]);
+    }
+  });
+
+  it('reports an unknown schedule_config key at its own location', async () => {
+    const target = await createTarget();
+
+    const response = await send('POST', '/schedules/', { target_id: target.id, schedule_type: 'INTERVAL', schedule_config: { interval_seconds: 5, bogus: 1 } });
+
+    expect(response.status).toBe(422);
+    expect((await json(response)).detail).toEqual([{ loc: ['body', 'schedule_config', 'bogus'], msg: 'Unrecognized key "bogus"', type: 'unrecognized_keys' }]);
+  });
+
+  it('rejects impossible dates in since and until', async () => {
+    for (const query of ['since=2026-02-30T00:00:00Z', 'until=2027-02-29T00:00:00Z']) {
+      const response = await send('GET', `/runs/?${query}`);
+      expect(response.status, query).toBe(422);
+      expect((await json(response)).detail[0].loc, query).toEqual(['query', query.split('=')[0]]);
+    }
+    expect((await send('GET', '/runs/?since=2028-02-29T00:00:00Z')).status).toBe(200);
+  });
+
+  it('names the X-Next-Cursor header for an invalid cursor', async () => {
+    const response = await send('GET', '/runs/?cursor=bogus');
+
+    expect(response.status).toBe(422);
+    expect((await json(response)).detail[0].msg).toContain('X-Next-Cursor');
+  });
+});
+
 describe('REST schedule edits', () => {
   it('changes INTERVAL to CRON and plans from now', async () => {
     const target = await createTarget();
@@ -449,6 +585,11 @@ describe('REST schedule edits', () => {
       [{ headers: { 'bad name': 'x' } }, ['body', 'headers', 'bad name']],
       [{ body_template: 42 }, ['body', 'body_template']],
       [{ timeout_ms: 99 }, ['body', 'timeout_ms']],
+      [{ headers: { constructor: 'x' } }, ['body', 'headers', 'constructor']],
+      [{ headers: { 'X-A': '😀' } }, ['body', 'headers', 'X-A']],
+      [{ url: 'http://127.0.0.1:0/' }, ['body', 'url']],
+      [{ body_template: '{}' }, ['body', 'body_template']],
+      [{ name: 'a\u0000b' }, ['body', 'name']],
     ];
 
     for (const [patch, loc] of cases) {
@@ -585,12 +726,18 @@ describe('REST preview', () => {
     const target = await createTarget();
     const schedule = await createSchedule(target.id);
 
-    for (const count of ['0', '1001', 'abc', '1.5', '-3']) {
+    const cases: [string, string][] = [
+      ['0', 'count must be at least 1'],
+      ['1001', 'count must be at most 1000'],
+      ['1e20', 'count must be at most 1000'],
+      ['abc', 'count must be a number'],
+      ['1.5', 'count must be a whole number'],
+      ['-3', 'count must be at least 1'],
+    ];
+    for (const [count, message] of cases) {
       const response = await send('GET', `/schedules/${schedule.id}/next?count=${count}`);
       expect(response.status, count).toBe(422);
-      expect((await json(response)).detail, count).toEqual([
-        { loc: ['query', 'count'], msg: 'count must be a whole number from 1 to 1000', type: expect.any(String) },
-      ]);
+      expect((await json(response)).detail, count).toEqual([{ loc: ['query', 'count'], msg: message, type: expect.any(String) }]);
     }
   });
 });
@@ -916,6 +1063,93 @@ describe('tRPC over HTTP', () => {
     const invalid = await trpc.targets.create.mutate({ url: 'ftp://example.com/' }).catch((error: unknown) => error);
     expect((invalid as TRPCClientError<AppRouter>).data?.code).toBe('UNPROCESSABLE_CONTENT');
     expect((invalid as TRPCClientError<AppRouter>).data?.issues?.[0]?.loc).toEqual(['url']);
+  });
+});
+
+describe('tRPC and keys that superjson rejects', () => {
+  const client = () => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc`, transformer: superjson })] });
+
+  it('rejects a reserved header name on create and stores nothing', async () => {
+    const before = await collectPages('/targets/');
+
+    // Sent as raw JSON: the tRPC client's own superjson would refuse to serialize this input.
+    for (const name of ['constructor', 'prototype']) {
+      const body = `{"json": {"url": "https://example.com/c2", "headers": {"${name}": "y"}}}`;
+      const response = await send('POST', '/trpc/targets.create', body);
+
+      expect(response.status, name).toBe(422);
+      const { error } = await json<{ error: { json: { data: { issues: { loc: unknown }[] } } } }>(response);
+      expect(error.json.data.issues[0]?.loc, name).toEqual(['headers', name]);
+    }
+    expect(await collectPages('/targets/')).toEqual(before);
+  });
+
+  it('lists a run whose response headers held reserved names', async () => {
+    const target = await createTarget();
+    const schedule = await createSchedule(target.id);
+    const headers = JSON.parse('{"constructor": "x", "prototype": "y", "content-type": "text/plain"}') as Record<string, string>;
+    const run = await running.store.insertRun({ ...makeRun(schedule.id, target.id, Date.now()), response_headers: headers });
+
+    const page = await client().runs.list.query({ schedule_id: schedule.id });
+
+    expect(page.items.map((item) => item.id)).toEqual([run.id]);
+    expect(page.items[0]?.response_headers).toEqual({ 'content-type': 'text/plain' });
+  });
+
+  it('logs a failure outside the procedure with its path', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const other = await start('trpc-errors.db', null, { logger: pino({ level: 'info' }, sink) });
+    // A target stored before header names were checked, which superjson cannot serialize.
+    const now = new Date();
+    await other.store.createTarget({
+      id: newId(),
+      name: 'old',
+      url: 'https://example.com/',
+      method: 'GET',
+      headers: { constructor: 'x' },
+      body_template: null,
+      timeout_ms: 10_000,
+      created_at: now,
+      updated_at: now,
+    });
+
+    const input = encodeURIComponent(JSON.stringify({ json: {} }));
+    const response = await fetch(`${other.base}/trpc/targets.list?input=${input}`);
+    await stop(other);
+
+    expect(response.status).toBe(500);
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failures = records.filter((record) => record.msg === 'tRPC request failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ level: 50, path: 'targets.list', type: 'query' });
+    expect(JSON.stringify(failures[0]?.err)).toContain('constructor');
+  });
+
+  it('logs a failing procedure once', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const other = await start('trpc-closed.db', null, { logger: pino({ level: 'info' }, sink) });
+    await other.store.close();
+
+    const input = encodeURIComponent(JSON.stringify({ json: {} }));
+    const response = await fetch(`${other.base}/trpc/runs.list?input=${input}`);
+    await stop(other);
+
+    expect(response.status).toBe(500);
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.filter((message) => message === 'Procedure failed')).toHaveLength(1);
+    expect(messages).not.toContain('tRPC request failed');
   });
 });
 

@@ -1,4 +1,4 @@
-import { DomainError, ValidationError } from '@api-scheduler/core';
+import { DomainError, ValidationError, toValidationIssues } from '@api-scheduler/core';
 import type { ValidationIssue } from '@api-scheduler/core';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -8,44 +8,13 @@ import { EngineUnavailableError } from './engine-unavailable-error.js';
 /** The only message clients see for a failure on the server's side. The details go to the log. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
-/** Tells whether the input lacks the key that `path` names (or has undefined there), which makes the issue a missing field. */
-function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
-  if (path.length === 0) return false;
-  let parent = input;
-  for (const key of path.slice(0, -1)) {
-    if (parent === null || typeof parent !== 'object') return false;
-    parent = (parent as Record<PropertyKey, unknown>)[key];
-  }
-  if (parent === null || typeof parent !== 'object') return false;
-  const value = (parent as Record<PropertyKey, unknown>)[path[path.length - 1]!];
-  return value === undefined;
-}
-
 /**
- * Converts zod issues to REST validation issues. An unrecognized_keys issue
- * becomes one issue per key, located at that key, and a missing field reads
- * "Field required" (type "missing"), as FastAPI reports it.
+ * Converts zod issues of a procedure's input to REST validation issues, with
+ * core's rules: one issue per unrecognized key, and "Field required" (type
+ * "missing") for a field that the input lacks.
  */
 export function zodIssuesToValidationIssues(error: z.ZodError, input: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        issues.push({ loc: [...path, key], msg: `Unrecognized key "${key}"`, type: 'unrecognized_keys' });
-      }
-      continue;
-    }
-
-    if (isMissing(input, issue.path)) {
-      issues.push({ loc: path, msg: 'Field required', type: 'missing' });
-      continue;
-    }
-
-    issues.push({ loc: path, msg: issue.message, type: issue.code });
-  }
-  return issues;
+  return toValidationIssues(error, [], input);
 }
 
 /** Returns the REST-shaped issues of a 422, which toApiError stores on the error's cause. */
@@ -55,6 +24,19 @@ export function validationIssuesOf(cause: unknown): ValidationIssue[] | null {
 
 function summarize(issues: ValidationIssue[]): string {
   return issues.map((issue) => (issue.loc.length > 0 ? `${issue.loc.join('.')}: ${issue.msg}` : issue.msg)).join('; ');
+}
+
+// The INTERNAL_SERVER_ERRORs that toApiError made after passing the original
+// error to onUnexpected, so an HTTP adapter's onError can skip them.
+const reportedErrors = new WeakSet<TRPCError>();
+
+/**
+ * Tells whether toApiError already passed this error's original to its
+ * onUnexpected callback (which logs it). tRPC errors that arise outside the
+ * procedure, such as a failure to serialize its output, return false.
+ */
+export function isReportedError(error: TRPCError): boolean {
+  return reportedErrors.has(error);
 }
 
 /**
@@ -91,7 +73,9 @@ export function toApiError(error: TRPCError, rawInput: unknown, onUnexpected: (c
 
   if (error.code === 'INTERNAL_SERVER_ERROR') {
     onUnexpected(cause ?? error);
-    return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_ERROR_MESSAGE });
+    const hidden = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_ERROR_MESSAGE });
+    reportedErrors.add(hidden);
+    return hidden;
   }
 
   return error;

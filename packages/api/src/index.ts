@@ -3,6 +3,7 @@ export type { AppRouter, ProcedurePath } from './router.js';
 export { schedulerWithoutEngine } from './context.js';
 export type { ApiContext, SchedulerControl } from './context.js';
 export { EngineUnavailableError } from './engine-unavailable-error.js';
+export { describeErrorForLog, isReportedError } from './errors.js';
 export { handleRestRequest, MAX_BODY_BYTES } from './rest/handle-rest-request.js';
 export type { RestRequest, RestResponse } from './rest/handle-rest-request.js';
 export { buildOpenApiDocument } from './openapi.js';

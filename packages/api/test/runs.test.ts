@@ -44,6 +44,20 @@ describe('runs.get', () => {
     expect(fetched.response_headers).toEqual({ 'content-type': 'application/json', 'set-cookie': '***' });
   });
 
+  it('leaves reserved header names of older runs out', async () => {
+    const run = await t.store.insertRun(
+      makeRun(scheduleId, targetId, START + 10_000, {
+        response_headers: JSON.parse('{"constructor": "c", "prototype": "p", "__proto__": "x", "x-kept": "k"}') as Record<string, string>,
+        request: { method: 'GET', url: 'https://example.com/hook', headers: { constructor: 'c', Accept: '*/*' } },
+      }),
+    );
+
+    const fetched = await t.caller.runs.get({ id: run.id });
+
+    expect(Object.keys(fetched.response_headers ?? {})).toEqual(['x-kept']);
+    expect(Object.keys(fetched.request.headers)).toEqual(['Accept']);
+  });
+
   it('returns NOT_FOUND naming the id', async () => {
     const error = await rejection(t.caller.runs.get({ id: 'missing-id' }));
 
@@ -100,6 +114,13 @@ describe('runs.list', () => {
 
     expect(error.code).toBe('UNPROCESSABLE_CONTENT');
     expect(error.message).toBe('until must not be before since');
+  });
+
+  it('rejects an impossible date in since', async () => {
+    const error = await rejection(t.caller.runs.list({ since: '2026-02-30T00:00:00Z' as never }));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+    expect(error.message).toBe('since: since must be an ISO 8601 time, such as 2026-05-01T09:00:00Z');
   });
 
   it('rejects a limit above the maximum', async () => {

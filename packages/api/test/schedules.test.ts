@@ -510,7 +510,7 @@ describe('schedules.update', () => {
       [{ schedule_type: 'HOURLY' }, ['schedule_type']],
       [{ schedule_config: 'every minute' }, ['schedule_config']],
       [{ schedule_config: { interval_seconds: 0 } }, ['schedule_config', 'interval_seconds']],
-      [{ schedule_config: { interval_seconds: 30, extra: 1 } }, ['schedule_config']],
+      [{ schedule_config: { interval_seconds: 30, extra: 1 } }, ['schedule_config', 'extra']],
       [{ timezone: '' }, ['timezone']],
       [{ retry_policy: { max_retries: 99 } }, ['retry_policy', 'max_retries']],
       [{ retry_policy: { initial_delay_ms: 5_000, max_delay_ms: 1_000 } }, ['retry_policy', 'max_delay_ms']],

@@ -63,6 +63,41 @@ describe('targets.create', () => {
     expect(error.message).toContain('url');
   });
 
+  it('rejects reserved header names and stores nothing', async () => {
+    for (const name of ['constructor', 'prototype']) {
+      const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', headers: { [name]: 'x' } }));
+
+      expect(error.code, name).toBe('UNPROCESSABLE_CONTENT');
+      expect(validationIssuesOf(error.cause), name).toEqual([
+        {
+          loc: ['headers', name],
+          msg: `Header name "${name}" is not supported: __proto__, constructor and prototype are reserved names`,
+          type: 'invalid_key',
+        },
+      ]);
+    }
+    expect((await t.caller.targets.list({})).items).toEqual([]);
+  });
+
+  it('rejects a header value that cannot be sent, naming the header', async () => {
+    const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', headers: { 'X-A': '😀' } }));
+
+    expect(validationIssuesOf(error.cause)?.[0]?.loc).toEqual(['headers', 'X-A']);
+    expect(validationIssuesOf(error.cause)?.[0]?.msg).toContain('Header "X-A" cannot be sent');
+  });
+
+  it.each([['GET'], ['HEAD'], ['OPTIONS']])('rejects a body_template for %s', async (method) => {
+    const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', method, body_template: '{"a":1}' }));
+
+    expect(validationIssuesOf(error.cause)).toEqual([
+      {
+        loc: ['body_template'],
+        msg: `A ${method} target cannot have a body_template, because ${method} requests are sent without a body: set body_template to null, or use POST, PUT, PATCH or DELETE`,
+        type: 'value_error',
+      },
+    ]);
+  });
+
   it('rejects unknown fields', async () => {
     const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', colour: 'red' } as never));
 
@@ -104,12 +139,21 @@ describe('targets.list', () => {
     const error = await rejection(t.caller.targets.list({ cursor: 'not-a-cursor' }));
 
     expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+    expect(validationIssuesOf(error.cause)?.[0]?.msg).toBe(
+      'Invalid cursor: pass the cursor of the previous page unchanged (next_cursor in tRPC, the X-Next-Cursor header in REST), or omit it for the first page',
+    );
+  });
+
+  it('shows an Idempotency-Key header unmasked', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', headers: { 'Idempotency-Key': 'mine', 'X-Api-Key': 'k' } });
+
+    expect(target.headers).toEqual({ 'Idempotency-Key': 'mine', 'X-Api-Key': '***' });
   });
 });
 
 describe('targets.update', () => {
   it('patches fields and bumps updated_at', async () => {
-    const target = await t.caller.targets.create({ url: 'https://example.com/', name: 'before' });
+    const target = await t.caller.targets.create({ url: 'https://example.com/', name: 'before', method: 'POST' });
     t.clock.advance(5_000);
 
     const updated = await t.caller.targets.update({ id: target.id, name: 'after', timeout_ms: 2_000, body_template: '{"a":1}' });
@@ -140,6 +184,31 @@ describe('targets.update', () => {
     expect(stored?.headers).toEqual({ Authorization: 'Bearer new' });
   });
 
+  it('checks method and body together as they will be stored', async () => {
+    const post = await t.caller.targets.create({ url: 'https://example.com/', method: 'POST', body_template: '{"a":1}' });
+    const get = await t.caller.targets.create({ url: 'https://example.com/' });
+
+    const toGet = await rejection(t.caller.targets.update({ id: post.id, method: 'GET' }));
+    expect(validationIssuesOf(toGet.cause)?.[0]?.loc).toEqual(['method']);
+    const withBody = await rejection(t.caller.targets.update({ id: get.id, body_template: '{}' }));
+    expect(validationIssuesOf(withBody.cause)?.[0]?.loc).toEqual(['body_template']);
+
+    const bodyDropped = await t.caller.targets.update({ id: post.id, method: 'GET', body_template: null });
+    expect(bodyDropped).toMatchObject({ method: 'GET', body_template: null });
+    const bodyAdded = await t.caller.targets.update({ id: get.id, method: 'PUT', body_template: '{}' });
+    expect(bodyAdded).toMatchObject({ method: 'PUT', body_template: '{}' });
+  });
+
+  it('renames a GET target stored with a body', async () => {
+    // As stored before the API checked method and body together.
+    const target = await t.caller.targets.create({ url: 'https://example.com/', method: 'POST', body_template: '{}' });
+    await t.store.updateTarget(target.id, { method: 'GET', updated_at: new Date(START) });
+
+    const renamed = await t.caller.targets.update({ id: target.id, name: 'renamed' });
+
+    expect(renamed.name).toBe('renamed');
+  });
+
   it('returns NOT_FOUND for an unknown id', async () => {
     const error = await rejection(t.caller.targets.update({ id: 'missing-id', name: 'x' }));
 
@@ -168,6 +237,13 @@ describe('targets.update', () => {
       [{ timeout_ms: 99 }, ['timeout_ms']],
       [{ timeout_ms: 300_001 }, ['timeout_ms']],
       [{ created_at: '2030-01-01T00:00:00Z' }, ['created_at']],
+      [{ headers: { constructor: 'x' } }, ['headers', 'constructor']],
+      [{ headers: { prototype: 'x' } }, ['headers', 'prototype']],
+      [{ headers: { 'X-Emoji': '😀' } }, ['headers', 'X-Emoji']],
+      [{ name: 'a\u0000b' }, ['name']],
+      [{ url: 'http://127.0.0.1:0/' }, ['url']],
+      [{ body_template: '{}' }, ['body_template']],
+      [{ method: 'POST', body_template: 'a\u0000b' }, ['body_template']],
     ];
 
     for (const [patch, loc] of cases) {

@@ -126,11 +126,11 @@ describe('resolveScheduleConfig rejects', () => {
   });
 
   it.each([
-    ['INTERVAL', { interval_seconds: 60, extra: 1 }, ['schedule_config'], 'unrecognized_keys'],
-    ['INTERVAL', { interval_seconds: 60, end_time: 'now' }, ['schedule_config'], 'unrecognized_keys'],
-    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, timezone: 'UTC' }, ['schedule_config'], 'unrecognized_keys'],
-    ['INTERVAL', {}, ['schedule_config', 'interval_seconds'], 'invalid_type'],
-    ['INTERVAL', { start_time: 'now' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['INTERVAL', { interval_seconds: 60, extra: 1 }, ['schedule_config', 'extra'], 'unrecognized_keys'],
+    ['INTERVAL', { interval_seconds: 60, end_time: 'now' }, ['schedule_config', 'end_time'], 'unrecognized_keys'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 60, timezone: 'UTC' }, ['schedule_config', 'timezone'], 'unrecognized_keys'],
+    ['INTERVAL', {}, ['schedule_config', 'interval_seconds'], 'missing'],
+    ['INTERVAL', { start_time: 'now' }, ['schedule_config', 'interval_seconds'], 'missing'],
     ['INTERVAL', { interval_seconds: '60' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
     ['INTERVAL', { interval_seconds: 1.5 }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
     ['INTERVAL', { interval_seconds: 0 }, ['schedule_config', 'interval_seconds'], 'too_small'],
@@ -140,9 +140,10 @@ describe('resolveScheduleConfig rejects', () => {
     ['INTERVAL', { interval_seconds: 60, start_time: 'now + 999999999 days' }, ['schedule_config', 'start_time'], 'time_error'],
     ['INTERVAL', null, ['schedule_config'], 'invalid_type'],
     ['INTERVAL', [60], ['schedule_config'], 'invalid_type'],
-    ['WINDOW', { start_time: 'now', interval_seconds: 10 }, ['schedule_config', 'end_time'], 'invalid_type'],
-    ['WINDOW', { end_time: 'now + 1 hour', interval_seconds: 10 }, ['schedule_config', 'start_time'], 'invalid_type'],
-    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour' }, ['schedule_config', 'interval_seconds'], 'invalid_type'],
+    ['WINDOW', { start_time: 'now', interval_seconds: 10 }, ['schedule_config', 'end_time'], 'missing'],
+    ['WINDOW', { end_time: 'now + 1 hour', interval_seconds: 10 }, ['schedule_config', 'start_time'], 'missing'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour' }, ['schedule_config', 'interval_seconds'], 'missing'],
+    ['WINDOW', { start_time: 'now', end_time: 5, interval_seconds: 10 }, ['schedule_config', 'end_time'], 'invalid_type'],
     ['WINDOW', { start_time: 'now', end_time: 'now + 2 weeks', interval_seconds: 10 }, ['schedule_config', 'end_time'], 'time_error'],
     ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 0 }, ['schedule_config', 'max_runs'], 'too_small'],
     ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 2.5 }, ['schedule_config', 'max_runs'], 'invalid_type'],
@@ -156,13 +157,48 @@ describe('resolveScheduleConfig rejects', () => {
 
   it.each([
     [{ interval_seconds: 0 }, 'interval_seconds must be at least 1'],
-    [{}, 'interval_seconds must be a number of seconds'],
+    [{}, 'Field required'],
+    [{ interval_seconds: '60' }, 'interval_seconds must be a number of seconds'],
     [{ interval_seconds: 1.5 }, 'interval_seconds must be a whole number of seconds'],
-    [{ interval_seconds: 60, extra: 1 }, 'Unrecognized key: "extra"'],
+    [{ interval_seconds: 60, extra: 1 }, 'Unrecognized key "extra"'],
   ])('INTERVAL %j with message %j', (raw, message) => {
     const issues = issuesOf(() => resolve('INTERVAL', raw));
 
     expect(issues[0]!.msg).toBe(message);
+  });
+
+  it.each([
+    ['INTERVAL', { interval_seconds: 1e20 }, 'interval_seconds must be at most 31622400 (366 days)'],
+    ['INTERVAL', { interval_seconds: 1e308 }, 'interval_seconds must be at most 31622400 (366 days)'],
+    ['INTERVAL', { interval_seconds: -1e20 }, 'interval_seconds must be at least 1'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 1e100 }, 'max_runs must be at most 1000000000'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 0 }, 'max_runs must be at least 1'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: 2.5 }, 'max_runs must be a whole number'],
+    ['WINDOW', { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10, max_runs: '3' }, 'max_runs must be a number'],
+    ['WINDOW', { start_time: 5, end_time: 'now + 1 hour', interval_seconds: 10 }, 'start_time must be a time: ISO 8601, "now" or "now + N minutes"'],
+    ['WINDOW', { start_time: 'x'.repeat(65), end_time: 'now + 1 hour', interval_seconds: 10 }, 'start_time is longer than 64 characters'],
+  ] as const)('%s %j has the one issue %j', (type, raw, message) => {
+    const issues = issuesOf(() => resolve(type, raw));
+
+    expect(issues.map((issue) => issue.msg)).toEqual([message]);
+  });
+
+  it.each([['start_time'], ['end_time']])('WINDOW without %s reports Field required', (field) => {
+    const raw: Record<string, unknown> = { start_time: 'now', end_time: 'now + 1 hour', interval_seconds: 10 };
+    delete raw[field];
+
+    const issues = issuesOf(() => resolve('WINDOW', raw));
+
+    expect(issues).toEqual([{ loc: ['schedule_config', field], msg: 'Field required', type: 'missing' }]);
+  });
+
+  it('reports each unknown key at its own location', () => {
+    const issues = issuesOf(() => resolve('INTERVAL', { interval_seconds: 60, bogus: 1, other: 2 }));
+
+    expect(issues).toEqual([
+      { loc: ['schedule_config', 'bogus'], msg: 'Unrecognized key "bogus"', type: 'unrecognized_keys' },
+      { loc: ['schedule_config', 'other'], msg: 'Unrecognized key "other"', type: 'unrecognized_keys' },
+    ]);
   });
 
   it.each([['Mars/Olympus_Mons'], ['Europe/Londn'], ['']])('unknown time zone %j', (timezone) => {
@@ -272,10 +308,10 @@ describe('resolveScheduleConfig CRON', () => {
   });
 
   it.each([
-    [{}, ['schedule_config', 'expression'], 'invalid_type'],
+    [{}, ['schedule_config', 'expression'], 'missing'],
     [{ expression: 5 }, ['schedule_config', 'expression'], 'invalid_type'],
     [{ expression: `${'1,'.repeat(100)}1 * * * *` }, ['schedule_config', 'expression'], 'too_big'],
-    [{ expression: '* * * * *', interval_seconds: 60 }, ['schedule_config'], 'unrecognized_keys'],
+    [{ expression: '* * * * *', interval_seconds: 60 }, ['schedule_config', 'interval_seconds'], 'unrecognized_keys'],
     [{ expression: '* * * * *', timezone: '' }, ['schedule_config', 'timezone'], 'too_small'],
   ])('%j at %j', (raw, loc, issueType) => {
     const issues = issuesOf(() => resolve('CRON', raw));
@@ -311,10 +347,11 @@ describe('resolveScheduleConfig ONCE', () => {
   });
 
   it.each([
-    [{}, ['schedule_config', 'run_at'], 'invalid_type'],
+    [{}, ['schedule_config', 'run_at'], 'missing'],
+    [{ run_at: 5 }, ['schedule_config', 'run_at'], 'invalid_type'],
     [{ run_at: 'tomorrow' }, ['schedule_config', 'run_at'], 'time_error'],
     [{ run_at: '2026-02-30T09:00' }, ['schedule_config', 'run_at'], 'time_error'],
-    [{ run_at: 'now', timezone: 'UTC' }, ['schedule_config'], 'unrecognized_keys'],
+    [{ run_at: 'now', timezone: 'UTC' }, ['schedule_config', 'timezone'], 'unrecognized_keys'],
   ])('%j at %j', (raw, loc, issueType) => {
     const issues = issuesOf(() => resolve('ONCE', raw));
 

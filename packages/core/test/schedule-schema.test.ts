@@ -75,7 +75,22 @@ describe('createScheduleInput rejects', () => {
     ['a string as schedule_config', { schedule_config: 'every minute' }, ['schedule_config'], 'schedule_config must be an object'],
     ['an empty target_id', { target_id: '' }, ['target_id'], 'target_id is required'],
     ['an empty name', { name: '  ' }, ['name'], 'Name may not be empty'],
-    ['an empty time zone', { timezone: '' }, ['timezone'], 'Too small: expected string to have >=1 characters'],
+    ['an empty time zone', { timezone: '' }, ['timezone'], 'timezone may not be empty'],
+    ['a time zone of 65 characters', { timezone: 'x'.repeat(65) }, ['timezone'], 'timezone is longer than 64 characters'],
+    ['a name of 201 characters', { name: 'n'.repeat(201) }, ['name'], 'Name is longer than 200 characters'],
+    ['a name with NUL', { name: 'x\u0000y' }, ['name'], 'Name may not contain the NUL character (U+0000)'],
+    ['an unknown overlap_policy', { overlap_policy: 'queue' }, ['overlap_policy'], 'overlap_policy must be one of skip, allow, queue_one'],
+    ['an unknown misfire_policy', { misfire_policy: 'ignore' }, ['misfire_policy'], 'misfire_policy must be one of fire_once, fire_all, skip'],
+    ['status COMPLETED', { status: 'COMPLETED' }, ['status'], 'status must be ACTIVE or PAUSED'],
+    ['a __proto__ key in schedule_config', { schedule_config: JSON.parse('{"interval_seconds": 60, "__proto__": {}}') }, ['schedule_config'], 'Unrecognized key: "__proto__"'],
+    ['max_retries 1e20', { retry_policy: { max_retries: 1e20 } }, ['retry_policy', 'max_retries'], 'max_retries must be at most 10'],
+    ['max_retries 2.5', { retry_policy: { max_retries: 2.5 } }, ['retry_policy', 'max_retries'], 'max_retries must be a whole number'],
+    ['initial_delay_ms -1', { retry_policy: { initial_delay_ms: -1 } }, ['retry_policy', 'initial_delay_ms'], 'initial_delay_ms must be at least 0'],
+    ['max_delay_ms "1000"', { retry_policy: { max_delay_ms: '1000' } }, ['retry_policy', 'max_delay_ms'], 'max_delay_ms must be a number of milliseconds'],
+    ['multiplier 11', { retry_policy: { multiplier: 11 } }, ['retry_policy', 'multiplier'], 'multiplier must be at most 10'],
+    ['jitter "half"', { retry_policy: { jitter: 'half' } }, ['retry_policy', 'jitter'], 'jitter must be one of full, none'],
+    ['retry_non_idempotent_timeouts "yes"', { retry_policy: { retry_non_idempotent_timeouts: 'yes' } }, ['retry_policy', 'retry_non_idempotent_timeouts'], 'retry_non_idempotent_timeouts must be true or false'],
+    ['retry_policy []', { retry_policy: [] }, ['retry_policy'], 'retry_policy must be an object'],
   ])('%s', (_case, override, path, message) => {
     const result = createScheduleInput.safeParse({ ...minimal, ...override });
 

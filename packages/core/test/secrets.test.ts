@@ -26,6 +26,7 @@ describe('maskHeaders', () => {
     ['User-Agent', 'api-scheduler'],
     ['X-Request-Id', 'r-1'],
     ['Idempotency-Id', 'i-1'],
+    ['Idempotency-Key', 'order-42'],
   ])('keeps %s', (name, value) => {
     expect(maskHeaders({ [name]: value })).toEqual({ [name]: value });
   });
@@ -61,6 +62,11 @@ describe('isSecretHeaderName', () => {
     ['Private-Key', true],
     ['Content-Length', false],
     ['Host', false],
+    ['Idempotency-Key', false],
+    ['idempotency-key', false],
+    ['IDEMPOTENCY-KEY', false],
+    ['X-Idempotency-Key', true],
+    ['Idempotency-Key-Secret', true],
   ])('%s is %s', (name, expected) => {
     expect(isSecretHeaderName(name)).toBe(expected);
   });

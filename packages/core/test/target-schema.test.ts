@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { LIMITS, createTargetInput, defaultTargetName, updateTargetInput } from '../src/index.js';
+import { LIMITS, createTargetInput, defaultTargetName, unsentBodyMessage, updateTargetInput } from '../src/index.js';
 
 const url = 'https://example.com/hook';
 
@@ -91,13 +91,15 @@ describe('createTargetInput url', () => {
   });
 
   it.each([[''], ['   ']])('%j is rejected as missing', (empty) => {
-    // NOTE: the URL check still runs after "URL is required" and adds a
-    // second issue, 'Invalid URL ""'; only the first one is pinned here.
-    const result = createTargetInput.safeParse({ url: empty });
+    expect(issueOf({ url: empty })).toEqual([['url'], 'URL is required']);
+  });
 
-    expect(result.success).toBe(false);
-    expect(result.error!.issues[0]!.path).toEqual(['url']);
-    expect(result.error!.issues[0]!.message).toBe('URL is required');
+  it.each([['http://127.0.0.1:0/'], ['https://example.com:0/hook'], ['http://example.com:00/']])('port 0 in %s is rejected', (withPortZero) => {
+    expect(issueOf({ url: withPortZero })).toEqual([['url'], 'Invalid URL port 0: use a port from 1 to 65535, or none for the default port']);
+  });
+
+  it.each([['http://127.0.0.1:1/'], ['http://127.0.0.1:65535/'], ['http://127.0.0.1:80/']])('port in %s is accepted', (withPort) => {
+    expect(createTargetInput.safeParse({ url: withPort }).success).toBe(true);
   });
 
   it('rejects a URL longer than the limit', () => {
@@ -156,6 +158,48 @@ describe('createTargetInput headers', () => {
     expect(issueOf({ url, headers: { 'X-A': value } })).toEqual([['headers', 'X-A'], message]);
   });
 
+  it.each([['__proto__'], ['constructor'], ['prototype']])('reserved name %j is rejected', (name) => {
+    // JSON.parse, as the REST API reads bodies, makes "__proto__" an own key.
+    const input = JSON.parse(`{"url": "${url}", "headers": {"${name}": "v", "X-Ok": "v"}}`) as unknown;
+
+    expect(issueOf(input)).toEqual([
+      ['headers', name],
+      `Header name "${name}" is not supported: __proto__, constructor and prototype are reserved names`,
+    ]);
+  });
+
+  it.each([['Constructor'], ['X-Prototype'], ['proto']])('name %j that only resembles a reserved one is accepted', (name) => {
+    expect(createTargetInput.parse({ url, headers: { [name]: 'v' } }).headers).toEqual({ [name]: 'v' });
+  });
+
+  it.each([
+    ['😀', '"😀" (U+1F600)'],
+    ['price: 5€', '"€" (U+20AC)'],
+    ['Ā', '"Ā" (U+0100)'],
+    ['bell\u0007', 'the control character U+0007'],
+    ['delete\u007f', 'the control character U+007F'],
+    ['escape\u001b[0m', 'the control character U+001B'],
+  ])('value %j that cannot be sent is rejected', (value, character) => {
+    expect(issueOf({ url, headers: { 'X-A': value } })).toEqual([
+      ['headers', 'X-A'],
+      `Header "X-A" cannot be sent: its value contains ${character}, and header values may contain only tab and the Latin-1 characters U+0020 to U+00FF except U+007F`,
+    ]);
+  });
+
+  it.each([['é'], ['\u00a0non-breaking'], ['ÿ'], ['\u0080']])('Latin-1 value %j is accepted', (value) => {
+    expect(createTargetInput.parse({ url, headers: { 'X-A': value } }).headers).toEqual({ 'X-A': value });
+  });
+
+  it('reports each header that cannot be sent', () => {
+    const result = createTargetInput.safeParse({ url, headers: { 'X-A': 'a\nb', 'X-B': '😀' } });
+
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => issue.path)).toEqual([
+      ['headers', 'X-A'],
+      ['headers', 'X-B'],
+    ]);
+  });
+
   it('rejects a non-string value', () => {
     const [path] = issueOf({ url, headers: { 'X-A': 5 } });
 
@@ -185,6 +229,10 @@ describe('createTargetInput timeout and body', () => {
     expect(issueOf({ url, timeout_ms: timeout })).toEqual([['timeout_ms'], message]);
   });
 
+  it.each([[1e20], [1e308]])('timeout_ms %d has one issue', (timeout) => {
+    expect(issueOf({ url, timeout_ms: timeout })).toEqual([['timeout_ms'], 'timeout_ms must be at most 300000']);
+  });
+
   it('rejects a timeout given as a string', () => {
     const [path] = issueOf({ url, timeout_ms: '1000' });
 
@@ -196,6 +244,10 @@ describe('createTargetInput timeout and body', () => {
 
     expect(createTargetInput.safeParse({ url, body_template: 'a'.repeat(limit) }).success).toBe(true);
     expect(issueOf({ url, body_template: 'a'.repeat(limit + 1) })).toEqual([['body_template'], 'Body is larger than 262144 bytes']);
+  });
+
+  it('rejects NUL in the body', () => {
+    expect(issueOf({ url, method: 'POST', body_template: 'before\u0000after' })).toEqual([['body_template'], 'Body may not contain the NUL character (U+0000)']);
   });
 
   it('counts body bytes, not characters', () => {
@@ -218,6 +270,14 @@ describe('createTargetInput rejects', () => {
   it('an empty name', () => {
     expect(issueOf({ url, name: '   ' })).toEqual([['name'], 'Name may not be empty']);
   });
+
+  it('a name with NUL', () => {
+    expect(issueOf({ url, name: 'a\u0000b' })).toEqual([['name'], 'Name may not contain the NUL character (U+0000)']);
+  });
+
+  it('a name longer than 200 characters', () => {
+    expect(issueOf({ url, name: 'n'.repeat(201) })).toEqual([['name'], 'Name is longer than 200 characters']);
+  });
 });
 
 describe('updateTargetInput', () => {
@@ -229,6 +289,22 @@ describe('updateTargetInput', () => {
     expect(updateTargetInput.parse({ method: 'delete', timeout_ms: 500 })).toEqual({ method: 'DELETE', timeout_ms: 500 });
     expect(updateTargetInput.safeParse({ url: 'ftp://example.com' }).success).toBe(false);
     expect(updateTargetInput.safeParse({ extra: 1 }).success).toBe(false);
+  });
+});
+
+describe('unsentBodyMessage', () => {
+  it.each([['GET'], ['HEAD'], ['OPTIONS']] as const)('rejects a body for %s', (method) => {
+    expect(unsentBodyMessage(method, '{}')).toBe(
+      `A ${method} target cannot have a body_template, because ${method} requests are sent without a body: set body_template to null, or use POST, PUT, PATCH or DELETE`,
+    );
+  });
+
+  it.each([['POST'], ['PUT'], ['PATCH'], ['DELETE']] as const)('accepts a body for %s', (method) => {
+    expect(unsentBodyMessage(method, '{}')).toBeNull();
+  });
+
+  it('accepts no body for GET', () => {
+    expect(unsentBodyMessage('GET', null)).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 
-import { MAX_BODY_BYTES, appRouter, handleRestRequest } from '@api-scheduler/api';
+import { MAX_BODY_BYTES, appRouter, describeErrorForLog, handleRestRequest, isReportedError } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
@@ -22,6 +22,18 @@ export interface HttpServerOptions {
 }
 
 const UI_PREFIX = '/ui/';
+const TRPC_PREFIX = '/trpc/';
+
+/** Reads the procedure path of a tRPC request from its URL: "targets.list", or "targets.list,runs.list" for a batch. */
+function procedurePathOf(rawUrl: string | undefined): string {
+  const path = (rawUrl ?? '').split('?')[0]!;
+  const encoded = path.startsWith(TRPC_PREFIX) ? path.slice(TRPC_PREFIX.length) : path;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
 
 function hasDotDotSegment(rawPath: string): boolean {
   return rawPath.split('/').some((segment) => segment === '..' || segment.toLowerCase().replaceAll('%2e', '.') === '..');
@@ -65,9 +77,19 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
-    basePath: '/trpc/',
+    basePath: TRPC_PREFIX,
     createContext: () => context,
     maxBodySize: MAX_BODY_BYTES,
+    onError({ error, path, type, req }) {
+      // The API's error middleware has logged the failures of procedures
+      // already, and the other codes (404, 409, 422, 503…) are expected
+      // outcomes. What is left failed outside the procedure, such as
+      // superjson rejecting its output.
+      if (error.code !== 'INTERNAL_SERVER_ERROR' || isReportedError(error)) return;
+      // tRPC passes no path for a failure outside the procedure call, so it is read from the URL.
+      const procedure = path ?? procedurePathOf(req.url);
+      logger.error({ err: describeErrorForLog(error.cause ?? error), path: procedure, type }, 'tRPC request failed');
+    },
   });
 
   async function route(request: IncomingMessage, response: ServerResponse, rawUrl: string, rawPath: string): Promise<void> {

@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ValidationError,
   createScheduleInput,
+  idFilterSchema,
   newId,
   pageInput,
   scheduleStatusSchema,
@@ -25,7 +26,7 @@ import { schedulePreviewProcedures } from './schedule-preview.js';
 
 const listSchedulesInput = pageInput.extend({
   status: scheduleStatusSchema.optional(),
-  target_id: z.string().min(1).optional(),
+  target_id: idFilterSchema('target_id').optional(),
 });
 
 // Core defaults timezone to UTC. Left optional here, so that a CRON config's

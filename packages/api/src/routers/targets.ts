@@ -1,11 +1,13 @@
 import {
   MASK,
   NotFoundError,
+  ValidationError,
   createTargetInput,
   defaultTargetName,
   isSecretHeaderName,
   newId,
   pageInput,
+  unsentBodyMessage,
   updateTargetInput,
 } from '@api-scheduler/core';
 import { z } from 'zod';
@@ -51,6 +53,9 @@ export const targetsRouter = router({
     .input(createTargetInput)
     .output(targetOutput)
     .mutation(async ({ ctx, input }) => {
+      const bodyMessage = unsentBodyMessage(input.method, input.body_template);
+      if (bodyMessage !== null) throw ValidationError.at(['body_template'], bodyMessage);
+
       const now = ctx.clock.now();
       const target = await ctx.store.createTarget({
         ...input,
@@ -69,6 +74,18 @@ export const targetsRouter = router({
       const { id, ...patch } = input;
       const existing = await ctx.store.getTarget(id);
       if (!existing) throw new NotFoundError('target', id);
+
+      // A patch that sets the method or the body is checked as the pair will
+      // be stored. One that sets neither passes, so a target stored before
+      // this check existed can still be renamed.
+      if (patch.method !== undefined || patch.body_template !== undefined) {
+        const method = patch.method ?? existing.method;
+        const bodyTemplate = patch.body_template === undefined ? existing.body_template : patch.body_template;
+        const bodyMessage = unsentBodyMessage(method, bodyTemplate);
+        if (bodyMessage !== null) {
+          throw ValidationError.at([patch.body_template === undefined ? 'method' : 'body_template'], bodyMessage);
+        }
+      }
 
       if (patch.headers !== undefined) patch.headers = keepMaskedSecrets(patch.headers, existing.headers);
       const target = await ctx.store.updateTarget(id, { ...patch, updated_at: new Date(ctx.clock.now()) });

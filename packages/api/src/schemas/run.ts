@@ -1,4 +1,4 @@
-import { ERROR_TYPES, HTTP_METHODS, RUN_STATUSES, maskHeaders } from '@api-scheduler/core';
+import { ERROR_TYPES, HTTP_METHODS, RUN_STATUSES, maskHeaders, withoutReservedKeys } from '@api-scheduler/core';
 import type { Run } from '@api-scheduler/core';
 import { z } from 'zod';
 
@@ -33,12 +33,18 @@ export const runOutput = z.object({
 export type RunOutput = z.output<typeof runOutput>;
 
 export function toRunOutput(run: Run): RunOutput {
+  // superjson refuses to serialize the keys __proto__, constructor and
+  // prototype. The engine no longer records them as response headers, and
+  // target input rejects them as header names, but runs recorded before that
+  // may still hold one. They are left out here, or every tRPC page that lists
+  // such a run would fail.
+  const responseHeaders = run.response_headers === null ? null : withoutReservedKeys(run.response_headers);
   return {
     ...run,
     run_id: run.id,
     // The engine masks the request it stores. Masking here as well covers
     // secrets in the target's response headers, such as Set-Cookie.
-    request: { ...run.request, headers: maskHeaders(run.request.headers) },
-    response_headers: run.response_headers === null ? null : maskHeaders(run.response_headers),
+    request: { ...run.request, headers: maskHeaders(withoutReservedKeys(run.request.headers)) },
+    response_headers: responseHeaders === null ? null : maskHeaders(responseHeaders),
   };
 }

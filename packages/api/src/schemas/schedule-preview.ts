@@ -1,3 +1,4 @@
+import { queryNumberField } from '@api-scheduler/core';
 import { z } from 'zod';
 
 import { scheduleConfigOutput } from './schedule.js';
@@ -5,15 +6,8 @@ import { scheduleConfigOutput } from './schedule.js';
 /** Maximum number of fires in one preview. */
 export const MAX_PREVIEW_COUNT = 1_000;
 
-const countMessage = `count must be a whole number from 1 to ${MAX_PREVIEW_COUNT}`;
-
 /** Number of fires to list; the REST query string sends it as text, hence the coercion. */
-export const previewCountSchema = z.coerce
-  .number({ error: countMessage })
-  .int(countMessage)
-  .min(1, countMessage)
-  .max(MAX_PREVIEW_COUNT, countMessage)
-  .default(10);
+export const previewCountSchema = queryNumberField('count', { min: 1, max: MAX_PREVIEW_COUNT }).default(10);
 
 export const previewFireOutput = z.object({
   at: z.date().describe('The planned instant, UTC'),

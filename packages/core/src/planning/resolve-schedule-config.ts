@@ -17,13 +17,48 @@ export interface ResolveOptions {
   timezone: string;
 }
 
-/** Converts zod issues to REST validation issues under a location prefix. */
-export function toValidationIssues(error: z.ZodError, prefix: (string | number)[] = []): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    loc: [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))],
-    msg: issue.message,
-    type: issue.code,
-  }));
+/** Tells whether the input lacks the key that `path` names (or has undefined there), which makes the issue a missing field. */
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent = input;
+  for (const key of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  if (parent === null || typeof parent !== 'object') return false;
+  const value = (parent as Record<PropertyKey, unknown>)[path[path.length - 1]!];
+  return value === undefined;
+}
+
+/**
+ * Converts zod issues to REST validation issues under a location prefix. An
+ * unrecognized_keys issue becomes one issue per key, located at that key, and
+ * when `input` is given, a field that it lacks reads "Field required" (type
+ * "missing"), as FastAPI reports it.
+ */
+export function toValidationIssues(error: z.ZodError, prefix: (string | number)[] = [], input?: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const issue of error.issues) {
+    const loc = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
+
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ loc: [...loc, key], msg: `Unrecognized key "${key}"`, type: 'unrecognized_keys' });
+      }
+      continue;
+    }
+
+    // Only a type or enum issue can mean "absent": a refinement may point at a
+    // field that its default filled in, such as retry_policy.max_delay_ms.
+    const typeIssue = issue.code === 'invalid_type' || issue.code === 'invalid_value';
+    if (input !== undefined && typeIssue && isMissing(input, issue.path)) {
+      issues.push({ loc, msg: 'Field required', type: 'missing' });
+      continue;
+    }
+
+    issues.push({ loc, msg: issue.message, type: issue.code });
+  }
+  return issues;
 }
 
 export function assertTimeZone(timezone: string, loc: (string | number)[] = ['timezone']): void {
@@ -70,7 +105,7 @@ export function resolveScheduleConfig(type: ScheduleType, raw: unknown, options:
 
 function parseConfig<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error, ['schedule_config']));
+  if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error, ['schedule_config'], raw));
   return parsed.data;
 }
 

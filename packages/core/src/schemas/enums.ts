@@ -1,6 +1,14 @@
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+// GET, HEAD and OPTIONS requests go out without a body.
+const METHODS_WITH_BODY: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Tells whether a request with this method sends the target's body_template. */
+export function methodSendsBody(method: HttpMethod): boolean {
+  return METHODS_WITH_BODY.has(method);
+}
+
 export const SCHEDULE_TYPES = ['INTERVAL', 'WINDOW', 'CRON', 'ONCE'] as const;
 export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
 

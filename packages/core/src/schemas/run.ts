@@ -1,8 +1,11 @@
 import { z } from 'zod';
 
+import { TimeExpressionError, parseIsoTime } from '../time/parse-time-expression.js';
 import { RUN_STATUSES } from './enums.js';
 import type { ErrorType, HttpMethod, RunStatus } from './enums.js';
 import { LIMITS } from './limits.js';
+import { queryNumberField } from './number-field.js';
+import { pageCursorSchema } from './page-cursor.js';
 
 /** The request as sent, with secret header values masked. */
 export interface RunRequest {
@@ -38,20 +41,49 @@ export interface Run {
   instance_id: string;
 }
 
+const pageLimitSchema = queryNumberField('limit', { min: 1, max: LIMITS.pageSizeMax }).default(LIMITS.pageSizeDefault);
+
+/**
+ * Builds the schema of a since or until filter: a Date from tRPC, or an ISO
+ * 8601 string read as strictly as a schedule's start_time, so an impossible
+ * date such as 2026-02-30 is rejected and not rolled over into March. A time
+ * without an offset is read as UTC.
+ */
+function instantFilter(field: 'since' | 'until') {
+  const message = `${field} must be an ISO 8601 time, such as 2026-05-01T09:00:00Z`;
+  return z.preprocess<unknown, z.ZodDate, Date | string>((value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return new Date(parseIsoTime(value, 'UTC'));
+    } catch (error) {
+      if (error instanceof TimeExpressionError) return new Date(Number.NaN);
+      throw error;
+    }
+  }, z.date({ error: message }).describe('ISO 8601 time, such as 2026-05-01T09:00:00Z. A time without an offset is read as UTC'));
+}
+
+/** Builds the schema of an id that filters a list, such as target_id. */
+export function idFilterSchema(field: string) {
+  return z
+    .string({ error: `${field} must be a string` })
+    .min(1, { message: `${field} may not be empty`, abort: true })
+    .max(200, { message: `${field} is longer than 200 characters`, abort: true });
+}
+
 export const listRunsInput = z.strictObject({
-  schedule_id: z.string().min(1).optional(),
-  target_id: z.string().min(1).optional(),
-  status: z.enum(RUN_STATUSES).optional(),
-  since: z.coerce.date({ error: 'since must be an ISO 8601 time, such as 2026-05-01T09:00:00Z' }).optional(),
-  until: z.coerce.date({ error: 'until must be an ISO 8601 time, such as 2026-05-01T09:00:00Z' }).optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(LIMITS.pageSizeDefault),
-  cursor: z.string().min(1).max(200).optional(),
+  schedule_id: idFilterSchema('schedule_id').optional(),
+  target_id: idFilterSchema('target_id').optional(),
+  status: z.enum(RUN_STATUSES, { error: `status must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
+  since: instantFilter('since').optional(),
+  until: instantFilter('until').optional(),
+  limit: pageLimitSchema,
+  cursor: pageCursorSchema.optional(),
 });
 export type ListRunsInput = z.output<typeof listRunsInput>;
 
 export const pageInput = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(LIMITS.pageSizeDefault),
-  cursor: z.string().min(1).max(200).optional(),
+  limit: pageLimitSchema,
+  cursor: pageCursorSchema.optional(),
 });
 export type PageInput = z.output<typeof pageInput>;
 

@@ -34,7 +34,20 @@ export class TimeExpressionError extends Error {
  * anything else, and for instants outside the years 0000–9999 UTC.
  */
 export function parseTimeExpression(input: string, options: { now: number; timezone: string }): number {
-  const instant = parseInstant(input, options);
+  return checkRange(parseInstant(input, options), input);
+}
+
+/**
+ * Parses an ISO 8601 time only, with the same rules as parseTimeExpression:
+ * a time without an offset is read in `timezone`. Throws TimeExpressionError
+ * for anything else, "now" included, and for impossible dates such as
+ * 2026-02-30.
+ */
+export function parseIsoTime(input: string, timezone: string): number {
+  return checkRange(parseIso(input, timezone), input);
+}
+
+function checkRange(instant: number, input: string): number {
   if (!(instant >= minInstantMs && instant <= maxInstantMs)) throw new TimeExpressionError(input);
   return instant;
 }
@@ -50,7 +63,11 @@ function parseInstant(input: string, options: { now: number; timezone: string })
     return sign === '-' ? options.now - delta : options.now + delta;
   }
 
-  const iso = isoPattern.exec(text);
+  return parseIso(input, options.timezone);
+}
+
+function parseIso(input: string, timezone: string): number {
+  const iso = isoPattern.exec(input.trim());
   if (!iso) throw new TimeExpressionError(input);
 
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone] = iso;
@@ -65,7 +82,7 @@ function parseInstant(input: string, options: { now: number; timezone: string })
   };
   if (!isRealWallTime(wall)) throw new TimeExpressionError(input);
 
-  if (zone === undefined) return wallTimeToInstant(wall, options.timezone);
+  if (zone === undefined) return wallTimeToInstant(wall, timezone);
 
   const wallAsUtc = wallTimeAsUtcMs(wall);
   if (zone.toUpperCase() === 'Z') return wallAsUtc;

@@ -2,7 +2,11 @@
 export interface BodyExcerpt {
   /** Bytes read, counted in full. */
   size: number;
-  /** UTF-8 decoding of the first bytes, at most the excerpt limit. */
+  /**
+   * UTF-8 decoding of the first bytes, at most the excerpt limit, with each
+   * NUL character replaced by U+FFFD, because libSQL would cut the stored
+   * text at the first NUL. `size` still counts the original bytes.
+   */
   text: string;
   /** True when the text leaves bytes out or reading stopped at the body cap. */
   truncated: boolean;
@@ -50,7 +54,7 @@ export class BodyExcerptCollector {
     // In stream mode TextDecoder holds back an incomplete UTF-8 sequence at
     // the end instead of emitting U+FFFD, so a cut excerpt ends on a whole
     // character. A complete body is decoded in full.
-    const text = new TextDecoder('utf-8').decode(bytes, { stream: truncated });
+    const text = new TextDecoder('utf-8').decode(bytes, { stream: truncated }).replaceAll('\0', '\uFFFD');
 
     return { size: this.#size, text, truncated };
   }

@@ -1,3 +1,4 @@
+import { isSecretHeaderName } from '@api-scheduler/core';
 import type { HttpMethod } from '@api-scheduler/core';
 
 /** One hop of an attempt: what is sent to one URL. */
@@ -10,9 +11,16 @@ export interface HopRequest {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-// Credentials meant for the first origin, dropped when a redirect leaves it so
-// that another server never receives them. Host would name the old server.
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'host']);
+/**
+ * Tells whether a header stays behind when a redirect leaves the origin.
+ * These are the headers that the API masks as secrets (Authorization,
+ * Cookie, X-Api-Key, *token*, *secret*…), so another server never receives
+ * a credential meant for the first. Host stays behind too, because it names
+ * the old server.
+ */
+function isOriginBoundHeader(lowerName: string): boolean {
+  return lowerName === 'host' || isSecretHeaderName(lowerName);
+}
 
 // Headers that describe a body, dropped with the body when a redirect turns the request into a GET.
 const BODY_HEADERS = new Set(['content-type', 'content-encoding', 'content-language', 'content-location']);
@@ -65,7 +73,7 @@ export function planRedirect(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(current.headers)) {
     const lowerName = name.toLowerCase();
-    if (leavesOrigin && ORIGIN_BOUND_HEADERS.has(lowerName)) {
+    if (leavesOrigin && isOriginBoundHeader(lowerName)) {
       continue;
     }
     if (becomesGet && BODY_HEADERS.has(lowerName)) {

@@ -1,7 +1,6 @@
-import type { HttpMethod } from '@api-scheduler/core';
-
-// GET, HEAD and OPTIONS requests go out without a body even when the target has one.
-const METHODS_WITH_BODY: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// One list of the methods that send a body, shared with the API's check that
+// a GET, HEAD or OPTIONS target has no body_template.
+export { methodSendsBody } from '@api-scheduler/core';
 
 // Connection-level headers that undici 7 manages itself. It rejects a request
 // that sets transfer-encoding, keep-alive, upgrade or expect, and it fails one
@@ -14,11 +13,6 @@ const CONNECTION_MANAGED_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-
-/** Tells whether a request with this method sends its body. */
-export function methodSendsBody(method: HttpMethod): boolean {
-  return METHODS_WITH_BODY.has(method);
-}
 
 /** Returns the value of a header, looked up case-insensitively. */
 export function findHeader(headers: Record<string, string>, name: string): string | undefined {

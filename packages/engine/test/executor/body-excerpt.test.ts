@@ -35,6 +35,14 @@ describe('BodyExcerptCollector', () => {
     expect(collector.result().text).toBe('a\uFFFD');
   });
 
+  it('replaces NUL with U+FFFD and still counts every byte', () => {
+    // UTF-16 text and binary bodies contain NUL bytes, and libSQL would cut the stored excerpt at the first one.
+    const collector = new BodyExcerptCollector(16, 100);
+    collector.push(Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x00, 0x42]));
+
+    expect(collector.result()).toEqual({ size: 8, text: '\uFFFD\uFFFD\uFFFDA\uFFFD(\uFFFDB', truncated: false });
+  });
+
   it('stops at the body cap', () => {
     const collector = new BodyExcerptCollector(2, 6);
 

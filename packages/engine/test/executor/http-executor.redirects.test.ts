@@ -188,6 +188,27 @@ describe('HttpExecutor redirects', () => {
     expect(received[1]?.headers['x-trace']).toBe('abc');
   });
 
+  it('drops every secret header across origins', async () => {
+    executor = new HttpExecutor({});
+    const secrets = {
+      'X-Api-Key': 'k',
+      'X-Auth-Token': 't',
+      'Client-Secret': 's',
+      'Proxy-Authorization': 'Basic cA==',
+      'X-Webhook-Signature': 'sha256=abc',
+    };
+    await executor.execute(spec('/cross-origin', { headers: { ...secrets, 'Idempotency-Key': 'fire-1', Accept: 'text/plain' } }));
+
+    expect(received[0]?.headers['x-api-key']).toBe('k');
+    expect(received[1]?.server).toBe('second');
+    for (const name of Object.keys(secrets)) {
+      expect(received[1]?.headers[name.toLowerCase()], name).toBeUndefined();
+    }
+    // Not a credential: the second server must see the same key for the same fire.
+    expect(received[1]?.headers['idempotency-key']).toBe('fire-1');
+    expect(received[1]?.headers.accept).toBe('text/plain');
+  });
+
   it('keeps credentials on the same origin', async () => {
     executor = new HttpExecutor({});
     await executor.execute(spec('/same-origin', { headers: { Authorization: 'Bearer secret', Cookie: 'session=1' } }));

@@ -50,6 +50,17 @@ describe('HttpExecutor responses', () => {
           case '/not-modified':
             response.writeHead(304).end();
             return;
+          case '/reserved-headers':
+            // Node lets a handler send these names, as any server could.
+            response.setHeader('constructor', 'c');
+            response.setHeader('prototype', 'p');
+            response.setHeader('__proto__', 'x');
+            response.setHeader('X-Kept', 'k');
+            response.end('ok');
+            return;
+          case '/nul-body':
+            response.end(Buffer.from('before\u0000after', 'utf8'));
+            return;
           case '/utf8':
             response.end('€'.repeat(100));
             return;
@@ -103,6 +114,26 @@ describe('HttpExecutor responses', () => {
     expect(result.responseHeaders?.['x-multi']).toBe('one, two');
     expect(result.responseHeaders?.['content-type']).toBe('text/plain');
     expect(result.responseHeaders?.['X-Multi']).toBeUndefined();
+  });
+
+  it('leaves reserved names out of the response headers', async () => {
+    executor = new HttpExecutor({});
+    const result = await executor.execute(spec('/reserved-headers'));
+
+    expect(result.status).toBe('SUCCESS');
+    expect(result.responseHeaders?.['x-kept']).toBe('k');
+    expect(Object.keys(result.responseHeaders ?? {})).not.toContain('constructor');
+    expect(Object.keys(result.responseHeaders ?? {})).not.toContain('prototype');
+    expect(Object.keys(result.responseHeaders ?? {})).not.toContain('__proto__');
+    expect(Object.getPrototypeOf(result.responseHeaders)).toBe(Object.prototype);
+  });
+
+  it('keeps the text after a NUL byte in the excerpt', async () => {
+    executor = new HttpExecutor({});
+    const result = await executor.execute(spec('/nul-body'));
+
+    expect(result.responseBody).toBe('before\uFFFDafter');
+    expect(result.responseSize).toBe(12);
   });
 
   it('fails a 404 as HTTP_4XX with its body', async () => {

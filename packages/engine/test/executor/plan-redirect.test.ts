@@ -61,6 +61,15 @@ describe('planRedirect', () => {
     expect(next?.headers['X-Trace']).toBe('abc');
   });
 
+  it('drops every header named like a secret across origins', () => {
+    const start = hop('GET');
+    start.headers = { 'x-api-key': 'k', 'X-Session-Token': 't', 'X-Secret': 's', Host: 'old.example', 'Idempotency-Key': 'fire-1' };
+
+    const next = planRedirect(start, 302, 'http://127.0.0.1:8081/other');
+
+    expect(next?.headers).toEqual({ 'Idempotency-Key': 'fire-1' });
+  });
+
   it.each([
     ['a status that is not a redirect', 300, '/next'],
     ['a 304', 304, '/next'],
