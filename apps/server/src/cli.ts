@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { createStore } from '@api-scheduler/db';
+import { DatabaseOpenError } from '@api-scheduler/db';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
 import { createLogger } from './logger.js';
+import { openStore } from './open-store.js';
 import { serve } from './serve.js';
 
 const HELP = `Usage: api-scheduler COMMAND [options]
@@ -75,8 +76,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'migrate': {
-      const store = await createStore({ url: env.DATABASE_URL, logger });
-      await store.migrate();
+      const store = await openStore(env.DATABASE_URL, logger);
       await store.close();
       logger.info({ database: store.dialect }, 'migrations applied');
       return 0;
@@ -114,6 +114,7 @@ main(process.argv.slice(2)).then(
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof DatabaseOpenError) return error.message;
 
   const code = 'code' in error ? String(error.code) : '';
   if (code === 'EADDRINUSE') {

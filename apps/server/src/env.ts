@@ -41,6 +41,7 @@ const envSchema = z.object({
     .refine((url) => /^(file:|libsql:|postgres:|postgresql:)/.test(url), {
       message: 'DATABASE_URL must start with file: (embedded libSQL) or postgres:// (PostgreSQL)',
     })
+    .refine((url) => !/^file:\s*$/.test(url), { message: 'DATABASE_URL file: needs a path, such as file:./data/scheduler.db' })
     // TODO: accept postgres:// once the PostgreSQL store exists; until then it fails here, with the other configuration errors.
     .refine((url) => !/^postgres(ql)?:/.test(url), {
       message: 'DATABASE_URL: PostgreSQL is not supported yet; use a file: URL such as file:./data/scheduler.db',
@@ -62,6 +63,9 @@ const envSchema = z.object({
   SCHEDULER_RESPONSE_EXCERPT_BYTES: integer('SCHEDULER_RESPONSE_EXCERPT_BYTES', 0, 1_048_576, 16_384),
   SCHEDULER_MAX_RESPONSE_BYTES: integer('SCHEDULER_MAX_RESPONSE_BYTES', 0, 2 ** 40, 64 * 1_048_576),
   SCHEDULER_MAX_REDIRECTS: integer('SCHEDULER_MAX_REDIRECTS', 0, 20, 10),
+  SCHEDULER_RUN_RETENTION_DAYS: integer('SCHEDULER_RUN_RETENTION_DAYS', 0, 36_500, 30),
+  SCHEDULER_RUN_RETENTION_PER_SCHEDULE: integer('SCHEDULER_RUN_RETENTION_PER_SCHEDULE', 0, 1_000_000_000, 10_000),
+  SCHEDULER_PRUNE_INTERVAL_MS: integer('SCHEDULER_PRUNE_INTERVAL_MS', 1_000, 86_400_000, 60_000),
 });
 
 export type Env = z.output<typeof envSchema> & { SCHEDULER_INSTANCE_ID: string };

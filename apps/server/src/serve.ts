@@ -7,11 +7,26 @@ import type { Logger } from 'pino';
 import { schedulerWithoutEngine } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { systemClock } from '@api-scheduler/core';
-import { createStore } from '@api-scheduler/db';
 import { Engine } from '@api-scheduler/engine';
+import type { RunRetention } from '@api-scheduler/engine';
 
 import type { Env } from './env.js';
+import { openStore } from './open-store.js';
 import { createHttpServer } from './http/server.js';
+
+const DAY_MS = 86_400_000;
+
+/** The retention rules from the environment, where 0 turns a rule off. */
+function runRetention(env: Env): RunRetention {
+  return {
+    maxAgeMs: env.SCHEDULER_RUN_RETENTION_DAYS === 0 ? null : env.SCHEDULER_RUN_RETENTION_DAYS * DAY_MS,
+    maxRunsPerSchedule: env.SCHEDULER_RUN_RETENTION_PER_SCHEDULE === 0 ? null : env.SCHEDULER_RUN_RETENTION_PER_SCHEDULE,
+    intervalMs: env.SCHEDULER_PRUNE_INTERVAL_MS,
+    // Small enough that one delete transaction holds the write lock for
+    // milliseconds, not seconds, while claims wait.
+    batchSize: 500,
+  };
+}
 
 function defaultUiDir(): string | null {
   const built = fileURLToPath(new URL('../../web/build', import.meta.url));
@@ -28,8 +43,7 @@ export interface RunningServer {
  * runs in roles all and worker, and the HTTP server in roles all and api.
  */
 export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
-  const store = await createStore({ url: env.DATABASE_URL, logger });
-  await store.migrate();
+  const store = await openStore(env.DATABASE_URL, logger);
 
   const runEngine = env.SCHEDULER_ROLE !== 'api';
   const engine = runEngine
@@ -51,6 +65,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
           maxBodyBytes: env.SCHEDULER_MAX_RESPONSE_BYTES,
           maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
         },
+        retention: runRetention(env),
       })
     : null;
 
@@ -70,14 +85,22 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     logger,
     healthOnly: env.SCHEDULER_ROLE === 'worker',
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // The engine starts first: it records the runs a dead process left
+  // RUNNING, so no client ever reads one of those as still in flight.
   await engine?.start();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, env.HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await engine?.stop(0);
+    await store.close();
+    throw error;
+  }
 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

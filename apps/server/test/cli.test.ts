@@ -63,6 +63,24 @@ describe('api-scheduler CLI', () => {
     expect(result.stderr).toContain(message);
   });
 
+  it.each([
+    ['a path below a regular file', 'file:/etc/passwd/scheduler.db'],
+    ['a folder as the file', `file:${tmpdir()}`],
+    ['a libsql URL without a host', 'libsql://'],
+  ])('explains an unusable database (%s) in one line', (_case, url) => {
+    const result = runCli(['migrate'], { DATABASE_URL: url });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Cannot open the database ${url}`);
+    expect(result.stderr).toContain('Check DATABASE_URL');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('rejects a file: URL without a path with exit 2', () => {
+    const result = runCli(['migrate'], { DATABASE_URL: 'file:' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DATABASE_URL file: needs a path');
+  });
+
   it('migrates and exits 0', () => {
     const result = runCli(['migrate']);
     expect(result.code).toBe(0);

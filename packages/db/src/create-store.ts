@@ -1,3 +1,4 @@
+import { DatabaseOpenError } from './database-open-error.js';
 import type { StoreLogger } from './logger.js';
 import { createLibsqlStore } from './sqlite/libsql-store.js';
 import type { Store } from './store.js';
@@ -15,7 +16,11 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
   switch (scheme) {
     case 'file':
     case 'libsql':
-      return createLibsqlStore(options);
+      try {
+        return await createLibsqlStore(options);
+      } catch (error) {
+        throw new DatabaseOpenError(options.url, 'open', error);
+      }
     case 'postgres':
     case 'postgresql':
       throw new Error('PostgreSQL support is not built yet: set DATABASE_URL to a file: URL such as file:./data/scheduler.db');

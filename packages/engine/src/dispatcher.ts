@@ -185,7 +185,12 @@ export class Dispatcher {
     let run = fire.run;
     for (;;) {
       const result = await this.options.executor.execute(buildRequestSpec(fire.target, run), signal);
-      if (!(await this.finish(run, toRunResult(run, result, this.options.now())))) return;
+      const record = toRunResult(run, result, this.options.now());
+      // Only a shutdown aborts this signal: say so rather than the executor's generic words.
+      if (signal.aborted && record.error_type === 'INTERRUPTED') {
+        record.error_message = 'The scheduler stopped before the response arrived: the shutdown grace period ran out';
+      }
+      if (!(await this.finish(run, record))) return;
 
       const decision = decideRetry({ result, method: fire.target.method, attempt: run.attempt, policy: fire.schedule.retry_policy });
       if (!decision.retry) return;
