@@ -81,6 +81,16 @@ export type RunResult = Pick<
   | 'error_message'
 >;
 
+/** The retention rules of one pruneRuns call. A rule set to null is off. */
+export interface PruneRunsInput {
+  /** Runs that started before this instant are deleted. */
+  olderThan: Date | null;
+  /** Runs beyond the newest this many of their schedule (by id) are deleted. */
+  keepPerSchedule: number | null;
+  /** At most this many runs are deleted by one call. */
+  limit: number;
+}
+
 export interface RunStats {
   total_runs: number;
   success_runs: number;
@@ -156,4 +166,14 @@ export interface Store {
   /** Runs newest first (by id, which is time-ordered). `since` is inclusive and `until` exclusive, both on started_at. */
   listRuns(input: ListRunsInput): Promise<Page<Run>>;
   runStats(): Promise<RunStats>;
+  /**
+   * Deletes finished runs (every status but RUNNING) that started before
+   * `olderThan` or are beyond the newest `keepPerSchedule` runs of their
+   * schedule, newest by id. RUNNING runs are never deleted but count toward
+   * the newest runs. Deletes at most `limit` runs and returns how many it
+   * deleted, fewer than `limit` only when no other run was eligible. A call
+   * may commit in several short transactions, so other writes are not held
+   * up. Throws RangeError for a negative or fractional limit or keepPerSchedule.
+   */
+  pruneRuns(input: PruneRunsInput): Promise<number>;
 }

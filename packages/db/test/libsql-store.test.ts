@@ -4,13 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createClient } from '@libsql/client';
+import type { Schedule } from '@api-scheduler/core';
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DatabaseQueryError, createLibsqlStore, createStore } from '../src/index.js';
 import type { LibsqlStore } from '../src/index.js';
 import { selectDueSchedules } from '../src/sqlite/claim-due-schedules.js';
-import { T0, claimInput, newSchedule, newTarget } from './fixtures.js';
+import { pruneRuns, runsBeyondCountDeletion, runsStartedBeforeDeletion } from '../src/sqlite/prune-runs.js';
+import type { ExclusiveRunner } from '../src/sqlite/prune-runs.js';
+import * as schema from '../src/sqlite/schema.js';
+import { T0, claimInput, newRun, newSchedule, newTarget } from './fixtures.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 describeStoreConformance('libSQL', async () => {
@@ -100,6 +106,62 @@ describe('LibsqlStore', () => {
     });
 
     expect(plan.map((row) => row['detail']).join('\n')).toMatch(/USING INDEX schedules_due_idx/);
+  });
+
+  it('prunes through indexes', async () => {
+    const plans = await withSecondClient(async (client) => {
+      const db = drizzle(client);
+      const explain = async (query: SQL) => (await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`)).map((row) => row.detail).join('\n');
+      return {
+        byAge: await explain(runsStartedBeforeDeletion(new Date(T0), 500)),
+        byCount: await explain(runsBeyondCountDeletion({ first: 'a', last: 'z', keep: 10, limit: 500 })),
+      };
+    });
+
+    expect(plans.byAge).toMatch(/SEARCH runs USING INDEX runs_finished_started_idx \(started_at<\?\)/);
+    expect(plans.byCount).toMatch(/SEARCH schedule USING COVERING INDEX sqlite_autoindex_schedules_1 \(id>\? AND id<\?\)/);
+    expect(plans.byCount).toMatch(/SEARCH run USING INDEX runs_schedule_idx \(schedule_id=\? AND id<\?\)/);
+    expect(plans.byCount).toMatch(/SEARCH newer USING COVERING INDEX runs_schedule_idx \(schedule_id=\?\)/);
+    expect(`${plans.byAge}\n${plans.byCount}`).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it('prunes by count one schedule per statement and resumes where it stopped', async () => {
+    const target = await store.createTarget(newTarget());
+    const schedules: Schedule[] = [];
+    for (let i = 0; i < 4; i += 1) schedules.push(await store.createSchedule(newSchedule(target)));
+    let slot = T0;
+    const addRuns = async (schedule: Schedule, count: number) => {
+      for (let i = 0; i < count; i += 1) {
+        slot += 1_000;
+        await store.insertRun(newRun(schedule, { scheduled_for: new Date(slot), status: 'SUCCESS' }));
+      }
+    };
+    for (const schedule of schedules) await addRuns(schedule, 3);
+
+    const client = createClient({ url });
+    const db = drizzle(client, { schema });
+    let statements = 0;
+    const exclusive: ExclusiveRunner = (operation) => {
+      statements += 1;
+      return operation(db);
+    };
+    const cursor = { scheduleId: '' };
+    // A step budget of 2 with keep 1 makes each statement cover one schedule.
+    const prune = () => pruneRuns(exclusive, cursor, { olderThan: null, keepPerSchedule: 1, limit: 3 }, 2);
+
+    try {
+      expect(await prune()).toBe(3);
+      expect(cursor.scheduleId).toBe(schedules[1]!.id);
+      expect(statements).toBe(2);
+
+      // Runs added behind the cursor are found once the visit wraps around.
+      await addRuns(schedules[0]!, 2);
+      const deleted = [await prune(), await prune(), await prune(), await prune()];
+      expect(deleted).toEqual([3, 3, 1, 0]);
+      for (const schedule of schedules) expect((await store.listRuns({ limit: 10, schedule_id: schedule.id })).items).toHaveLength(1);
+    } finally {
+      client.close();
+    }
   });
 
   it('serializes concurrent operations on its one connection', async () => {

@@ -658,6 +658,28 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         await expect(store.finishRuns([])).resolves.toBeUndefined();
       });
 
+      it('finishRuns keeps text and flags exactly', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const run = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0) }));
+        const outcome: RunResult = {
+          id: run.id,
+          finished_at: new Date(T0 + 1),
+          status: 'FAILURE',
+          status_code: 503,
+          latency_ms: 0.125,
+          response_size: 2 ** 40,
+          response_headers: { 'x-quote': 'say "hi" \\ bye', 'x-unicode': 'naïve ✓ 日本 😀' },
+          response_body: 'line 1\nline 2\t"quoted" \\ back\u0001 😀 ->> $[0]',
+          truncated: true,
+          error_type: 'HTTP_5XX',
+          error_message: "Server responded with HTTP 503: it's 'down'",
+        };
+
+        await store.finishRuns([outcome]);
+
+        expect(await store.getRun(run.id)).toEqual({ ...run, ...outcome });
+      });
+
       it('interruptRunningRuns marks every RUNNING run', async () => {
         const schedule = await createSchedule(await createTarget());
         const mine = await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0), instance_id: 'instance-a' }));
@@ -817,6 +839,241 @@ export function describeStoreConformance(name: string, createStore: () => Promis
           running_runs: 1,
           avg_latency_ms: 200,
         });
+      });
+    });
+
+    describe('pruneRuns', () => {
+      const day = 24 * hour;
+
+      /** Inserts one run per entry, oldest id first, each started `ago` ms before T0 with the given status. */
+      async function insertRuns(schedule: Schedule, layout: [Run['status'], number][]): Promise<Run[]> {
+        const inserted: Run[] = [];
+        for (const [status, ago] of layout) {
+          const startedAt = new Date(T0 - ago);
+          const finishedAt = status === 'RUNNING' ? null : new Date(T0 - ago + second);
+          inserted.push(await store.insertRun(newRun(schedule, { scheduled_for: startedAt, started_at: startedAt, status, finished_at: finishedAt })));
+        }
+        return inserted;
+      }
+
+      /** Ids of a schedule's runs, oldest first. */
+      async function runIdsOf(schedule: Schedule): Promise<string[]> {
+        return (await store.listRuns({ limit: 1_000, schedule_id: schedule.id })).items.map((run) => run.id).reverse();
+      }
+
+      const ids = (items: Run[]): string[] => items.map((run) => run.id);
+
+      it('by age deletes finished runs started before olderThan', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertRuns(schedule, [
+          ['SUCCESS', 4 * hour],
+          ['FAILURE', 3 * hour],
+          ['SKIPPED', 2 * hour],
+          ['SUCCESS', hour],
+          ['SUCCESS', minute],
+        ]);
+
+        const deleted = await store.pruneRuns({ olderThan: new Date(T0 - hour), keepPerSchedule: null, limit: 100 });
+
+        expect(deleted).toBe(3);
+        // A run that started exactly at olderThan is kept.
+        expect(await runIdsOf(schedule)).toEqual(ids(runs.slice(3)));
+      });
+
+      it('by count keeps the newest runs of a schedule', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertRuns(schedule, [
+          ['SUCCESS', 5 * minute],
+          ['FAILURE', 4 * minute],
+          ['SKIPPED', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+
+        const deleted = await store.pruneRuns({ olderThan: null, keepPerSchedule: 2, limit: 100 });
+
+        expect(deleted).toBe(3);
+        expect(await runIdsOf(schedule)).toEqual(ids(runs.slice(3)));
+      });
+
+      it('by count ranks runs by id, not by started_at', async () => {
+        const schedule = await createSchedule(await createTarget());
+        // The newest id has the oldest started_at, as a late retry might.
+        const runs = await insertRuns(schedule, [
+          ['SUCCESS', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', day],
+        ]);
+
+        expect(await store.pruneRuns({ olderThan: null, keepPerSchedule: 1, limit: 100 })).toBe(2);
+
+        expect(await runIdsOf(schedule)).toEqual([runs[2]!.id]);
+      });
+
+      it('with keepPerSchedule 0 deletes every finished run', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertRuns(schedule, [
+          ['SUCCESS', 2 * minute],
+          ['RUNNING', minute],
+        ]);
+
+        expect(await store.pruneRuns({ olderThan: null, keepPerSchedule: 0, limit: 100 })).toBe(1);
+
+        expect(await runIdsOf(schedule)).toEqual([runs[1]!.id]);
+      });
+
+      it('applies both rules together', async () => {
+        const target = await createTarget();
+        const busy = await createSchedule(target);
+        const quiet = await createSchedule(target);
+        const busyRuns = await insertRuns(busy, [
+          ['SUCCESS', 4 * minute],
+          ['SUCCESS', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+        const quietRuns = await insertRuns(quiet, [
+          ['SUCCESS', 2 * day],
+          ['SUCCESS', minute],
+        ]);
+
+        const deleted = await store.pruneRuns({ olderThan: new Date(T0 - day), keepPerSchedule: 2, limit: 100 });
+
+        expect(deleted).toBe(3);
+        expect(await runIdsOf(busy)).toEqual(ids(busyRuns.slice(2)));
+        expect(await runIdsOf(quiet)).toEqual([quietRuns[1]!.id]);
+      });
+
+      it('never deletes RUNNING runs', async () => {
+        const target = await createTarget();
+        const stuck = await createSchedule(target);
+        const active = await createSchedule(target);
+        // An old RUNNING run that both rules would otherwise delete.
+        const stuckRuns = await insertRuns(stuck, [
+          ['RUNNING', 2 * day],
+          ['SUCCESS', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+        // A RUNNING run counts toward the newest runs it keeps.
+        const activeRuns = await insertRuns(active, [
+          ['SUCCESS', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+          ['RUNNING', 0],
+        ]);
+
+        const deleted = await store.pruneRuns({ olderThan: new Date(T0 - day), keepPerSchedule: 2, limit: 100 });
+
+        expect(deleted).toBe(3);
+        expect(await runIdsOf(stuck)).toEqual([stuckRuns[0]!.id, stuckRuns[2]!.id, stuckRuns[3]!.id]);
+        expect(await runIdsOf(active)).toEqual(ids(activeRuns.slice(2)));
+        expect(await store.getRun(stuckRuns[0]!.id)).toEqual(stuckRuns[0]);
+      });
+
+      it('honours the limit of the age rule, oldest first', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertRuns(schedule, [
+          ['SUCCESS', 6 * day],
+          ['SUCCESS', 5 * day],
+          ['SUCCESS', 4 * day],
+          ['SUCCESS', 3 * day],
+          ['SUCCESS', 2 * day],
+          ['SUCCESS', minute],
+        ]);
+        const input = { olderThan: new Date(T0 - day), keepPerSchedule: null, limit: 2 };
+
+        expect(await store.pruneRuns(input)).toBe(2);
+        expect(await runIdsOf(schedule)).toEqual(ids(runs.slice(2)));
+        expect(await store.pruneRuns(input)).toBe(2);
+        expect(await store.pruneRuns(input)).toBe(1);
+        expect(await store.pruneRuns(input)).toBe(0);
+        expect(await runIdsOf(schedule)).toEqual([runs[5]!.id]);
+      });
+
+      it('honours the limit of the count rule across schedules', async () => {
+        const target = await createTarget();
+        const schedules: Schedule[] = [];
+        const newest: string[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const schedule = await createSchedule(target);
+          const runs = await insertRuns(schedule, [
+            ['SUCCESS', 4 * minute],
+            ['SUCCESS', 3 * minute],
+            ['SUCCESS', 2 * minute],
+            ['SUCCESS', minute],
+          ]);
+          schedules.push(schedule);
+          newest.push(runs[3]!.id);
+        }
+        const input = { olderThan: null, keepPerSchedule: 1, limit: 4 };
+
+        const deletedPerCall: number[] = [];
+        for (let call = 0; call < 4; call += 1) deletedPerCall.push(await store.pruneRuns(input));
+
+        expect(deletedPerCall).toEqual([4, 4, 1, 0]);
+        for (const [index, schedule] of schedules.entries()) {
+          expect(await runIdsOf(schedule)).toEqual([newest[index]]);
+        }
+      });
+
+      it('counts runs deleted by age toward the limit', async () => {
+        const schedule = await createSchedule(await createTarget());
+        await insertRuns(schedule, [
+          ['SUCCESS', 3 * day],
+          ['SUCCESS', 2 * day],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+        const input = { olderThan: new Date(T0 - day), keepPerSchedule: 1, limit: 2 };
+
+        expect(await store.pruneRuns(input)).toBe(2);
+        expect(await store.pruneRuns(input)).toBe(1);
+        expect(await store.pruneRuns(input)).toBe(0);
+        expect(await runIdsOf(schedule)).toHaveLength(1);
+      });
+
+      it('leaves schedules within the count untouched', async () => {
+        const target = await createTarget();
+        const busy = await createSchedule(target);
+        const quiet = await createSchedule(target);
+        await insertRuns(busy, [
+          ['SUCCESS', 3 * minute],
+          ['SUCCESS', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+        const quietRuns = await insertRuns(quiet, [
+          ['FAILURE', 2 * minute],
+          ['SUCCESS', minute],
+        ]);
+
+        expect(await store.pruneRuns({ olderThan: null, keepPerSchedule: 2, limit: 100 })).toBe(1);
+
+        for (const run of quietRuns) expect(await store.getRun(run.id)).toEqual(run);
+        expect(await runIdsOf(busy)).toHaveLength(2);
+      });
+
+      it('deletes nothing with both rules off or a limit of 0', async () => {
+        const schedule = await createSchedule(await createTarget());
+        await insertRuns(schedule, [
+          ['SUCCESS', 2 * day],
+          ['SUCCESS', day],
+        ]);
+
+        expect(await store.pruneRuns({ olderThan: null, keepPerSchedule: null, limit: 100 })).toBe(0);
+        expect(await store.pruneRuns({ olderThan: new Date(T0), keepPerSchedule: 0, limit: 0 })).toBe(0);
+        expect(await runIdsOf(schedule)).toHaveLength(2);
+      });
+
+      it('rejects a negative or fractional limit or count', async () => {
+        for (const input of [
+          { olderThan: null, keepPerSchedule: null, limit: -1 },
+          { olderThan: null, keepPerSchedule: null, limit: 1.5 },
+          { olderThan: null, keepPerSchedule: -1, limit: 10 },
+          { olderThan: null, keepPerSchedule: 0.5, limit: 10 },
+        ]) {
+          await expect(store.pruneRuns(input)).rejects.toBeInstanceOf(RangeError);
+        }
       });
     });
   });

@@ -10,6 +10,8 @@ import { HttpExecutor } from './executor/index.js';
 import type { ExecutorOptions } from './executor/index.js';
 import { RunEvents } from './run-observer.js';
 import type { RunObserver } from './run-observer.js';
+import { RunPruner } from './run-pruner.js';
+import type { RunRetention } from './run-pruner.js';
 import { RunRecorder } from './run-recorder.js';
 import { Scheduler } from './scheduler.js';
 
@@ -68,6 +70,8 @@ export interface EngineOptions {
   rescanIntervalMs?: number;
   /** Extra observers of started and finished runs (metrics, alerts). */
   observers?: RunObserver[];
+  /** Deletes old runs in the background; without it, runs are kept forever. */
+  retention?: RunRetention;
 }
 
 /**
@@ -81,6 +85,7 @@ export class Engine {
   readonly recorder: RunRecorder;
   readonly dispatcher: Dispatcher;
   readonly scheduler: Scheduler;
+  readonly pruner: RunPruner | null;
   private started = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -109,6 +114,8 @@ export class Engine {
       errorBackoffMs: 1_000,
       rescanIntervalMs: options.rescanIntervalMs ?? 2_000,
     });
+    // The pruner names its own component, as the executor does.
+    this.pruner = options.retention ? new RunPruner({ store: options.store, clock: options.clock, logger: options.logger, retention: options.retention }) : null;
   }
 
   get isRunning(): boolean {
@@ -130,6 +137,7 @@ export class Engine {
     }
 
     this.scheduler.start();
+    this.pruner?.start();
     this.options.logger.info({ instance_id: this.options.instanceId }, 'engine started');
   }
 
@@ -176,6 +184,7 @@ export class Engine {
     this.started = false;
 
     await this.scheduler.stop();
+    await this.pruner?.stop();
     await this.dispatcher.drain(graceMs);
     await this.recorder.flush();
     await this.executor.close();

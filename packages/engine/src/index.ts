@@ -2,6 +2,7 @@ export * from './engine.js';
 export * from './scheduler.js';
 export * from './dispatcher.js';
 export * from './run-recorder.js';
+export * from './run-pruner.js';
 export * from './retry-policy.js';
 export * from './run-observer.js';
 export * from './build-request.js';

@@ -80,7 +80,7 @@ export class RunRecorder {
         if (attempt < WRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
-    this.logger.error({ err: lastError, runs: batch.length }, 'gave up recording run results');
+    this.logger.error({ err: lastError, runs: batch.length, run_ids: results.map((result) => result.id) }, 'gave up recording run results');
     for (const item of batch) item.reject(lastError);
   }
 }

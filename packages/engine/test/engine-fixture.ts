@@ -66,6 +66,11 @@ export class EngineFixture {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** The path of the database file. */
+  get databasePath(): string {
+    return join(this.dataDir, 'scheduler.db');
+  }
+
   on(path: string, handler: Handler): void {
     this.handlers.set(path, handler);
   }

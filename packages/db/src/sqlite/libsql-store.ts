@@ -16,6 +16,7 @@ import type {
   ListSchedulesInput,
   NewSchedule,
   NewTarget,
+  PruneRunsInput,
   RunResult,
   RunStats,
   SchedulePatch,
@@ -24,6 +25,8 @@ import type {
 import { claimDueSchedules } from './claim-due-schedules.js';
 import { openLibsqlDatabase } from './open-database.js';
 import type { LibsqlDatabase } from './open-database.js';
+import { pruneRuns } from './prune-runs.js';
+import type { PruneCursor } from './prune-runs.js';
 import * as runs from './runs.js';
 import * as schedules from './schedules.js';
 import * as targets from './targets.js';
@@ -55,6 +58,7 @@ export class LibsqlStore implements Store {
   readonly dialect = 'libsql';
 
   private readonly mutex = new Mutex();
+  private readonly pruneCursor: PruneCursor = { scheduleId: '' };
 
   constructor(
     private readonly client: Client,
@@ -106,8 +110,32 @@ export class LibsqlStore implements Store {
     });
   }
 
+  /**
+   * Reads the page counts of the database, for diagnostics and tests. Pages
+   * in use are page_count - freelist_count, because SQLite keeps freed pages
+   * in the file for reuse instead of shrinking it.
+   */
+  pageStats(): Promise<{ page_size: number; page_count: number; freelist_count: number }> {
+    return this.exclusive(async (db) => {
+      const pragma = async (name: string): Promise<number> => Number((await db.values(sql.raw(`PRAGMA ${name}`)))[0]?.[0]);
+      return { page_size: await pragma('page_size'), page_count: await pragma('page_count'), freelist_count: await pragma('freelist_count') };
+    });
+  }
+
+  /**
+   * Checkpoints the WAL into the database file, then closes the connection.
+   * libSQL does not checkpoint on close, so without this a stopped server
+   * would leave recent writes only in the -wal file, and a copy of the
+   * .db file alone would miss them.
+   */
   close(): Promise<void> {
     return this.mutex.runExclusive(async () => {
+      try {
+        await this.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+      } catch (error) {
+        // Another connection may hold the WAL; the data is safe in it either way.
+        this.logger.warn({ err: error }, 'could not checkpoint the WAL at close');
+      }
       this.client.close();
     });
   }
@@ -194,5 +222,11 @@ export class LibsqlStore implements Store {
 
   runStats(): Promise<RunStats> {
     return this.exclusive((db) => runs.runStats(db));
+  }
+
+  // Not one exclusive section: pruneRuns takes the connection once per
+  // statement, so claims and result writes run between its statements.
+  pruneRuns(input: PruneRunsInput): Promise<number> {
+    return pruneRuns((operation) => this.exclusive(operation), this.pruneCursor, input);
   }
 }

@@ -105,5 +105,9 @@ export const runs = sqliteTable(
     index('runs_target_idx').on(table.target_id, table.id),
     // Serves interruptRunningRuns (status = 'RUNNING') and listRuns by status.
     index('runs_status_idx').on(table.status, table.id),
+    // Serves the age rule of pruneRuns: finished runs by started_at, oldest
+    // first. Partial, so RUNNING runs are never in it and listRuns, whose
+    // WHERE never implies this condition, keeps its plans.
+    index('runs_finished_started_idx').on(table.started_at).where(sql`status <> 'RUNNING'`),
   ],
 );

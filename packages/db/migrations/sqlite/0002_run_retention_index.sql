@@ -1,0 +1,1 @@
+CREATE INDEX `runs_finished_started_idx` ON `runs` (`started_at`) WHERE status <> 'RUNNING';
