@@ -16,7 +16,7 @@ import { createHttpServer } from './http/server.js';
 
 const DAY_MS = 86_400_000;
 
-/** The retention rules from the environment, where 0 turns a rule off. */
+/** Builds the run retention rules from the environment, where 0 turns a rule off. */
 function runRetention(env: Env): RunRetention {
   return {
     maxAgeMs: env.SCHEDULER_RUN_RETENTION_DAYS === 0 ? null : env.SCHEDULER_RUN_RETENTION_DAYS * DAY_MS,
