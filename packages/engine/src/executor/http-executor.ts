@@ -41,9 +41,12 @@ export class HttpExecutor {
 
     // The agent's pools stay unbounded because the limiter already caps
     // requests per origin, and a second queue inside undici would count its
-    // waiting time toward the request's timeouts.
+    // waiting time toward the request's timeouts. undici's connector
+    // (buildConnector in undici 7) passes `lookup` on to net.connect and
+    // tls.connect.
+    const lookup = this.#options.lookup;
     this.#agent = new Agent({
-      connect: { timeout: this.#options.connectTimeoutMs },
+      connect: { timeout: this.#options.connectTimeoutMs, ...(lookup === null ? {} : { lookup }) },
     });
     this.#limiter = new ConcurrencyLimiter(this.#options.maxConcurrency, this.#options.maxPerHost);
   }

@@ -1,3 +1,5 @@
+import type { LookupFunction } from 'node:net';
+
 /**
  * Checks the URL of every hop before it is sent: hop 0 is the request itself,
  * hop n the nth redirect. Throwing `BlockedAddressError` ends the attempt as
@@ -25,10 +27,24 @@ export interface ExecutorOptions {
    *
    * TODO: the address guard (deny link-local, metadata and private ranges)
    * plugs in here to check each URL. It must also check the resolved address
-   * in the Agent's connect step, because a name can resolve differently
-   * between this check and the connection (DNS rebinding).
+   * in `lookup`, because a name can resolve differently between this check
+   * and the connection (DNS rebinding).
    */
   checkTarget: TargetCheck | null;
+  /**
+   * Resolver of the host name of every new connection, with the signature of
+   * `dns.lookup`, null for `dns.lookup` itself. Node 20 and later call it
+   * with `options.all` true, because autoSelectFamily is on by default, and
+   * expect an array of addresses back. An error passed to the callback fails
+   * the attempt: code ENOTFOUND as DNS_ERROR, a `BlockedAddressError` as
+   * BLOCKED_ADDRESS.
+   *
+   * An address guard can wrap `dns.lookup` here and check each resolved
+   * address right before the connection uses it. NOTE: Node does not call
+   * the resolver for a host that is an IP literal, so such a guard must check
+   * literal addresses in `checkTarget` too.
+   */
+  lookup: LookupFunction | null;
 }
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
@@ -42,6 +58,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   maxRedirects: 10,
   userAgent: 'api-scheduler/0.1',
   checkTarget: null,
+  lookup: null,
 };
 
 /** Merges `options` over the defaults and rejects values that would break the executor. */
@@ -59,6 +76,9 @@ export function resolveExecutorOptions(options: Partial<ExecutorOptions>): Execu
   requireInteger('excerptBytes', resolved.excerptBytes, 0);
   requireInteger('maxBodyBytes', resolved.maxBodyBytes, 0);
   requireInteger('maxRedirects', resolved.maxRedirects, 0);
+  if (resolved.lookup !== null && typeof resolved.lookup !== 'function') {
+    throw new TypeError('Invalid executor option lookup: expected a function with the signature of dns.lookup, or null');
+  }
   if (resolved.userAgent.trim() === '' || /[\r\n\0]/.test(resolved.userAgent)) {
     throw new RangeError('Invalid executor option userAgent: expected a non-empty header value without line breaks');
   }

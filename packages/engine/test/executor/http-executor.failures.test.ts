@@ -1,3 +1,5 @@
+import type { LookupOptions } from 'node:dns';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { BlockedAddressError, HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
@@ -161,6 +163,50 @@ describe('HttpExecutor failures', () => {
     expect(result.errorMessage).toBe(`Requests to port ${server.port} are blocked`);
   });
 
+  it('reports a failed lookup as DNS_ERROR', async () => {
+    const lookedUp: string[] = [];
+    executor = new HttpExecutor({
+      lookup: (hostname, _options, callback) => {
+        lookedUp.push(hostname);
+        const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+        process.nextTick(() => callback(error, []));
+      },
+    });
+    const result = await executor.execute(spec('/', { url: 'http://unresolvable.invalid/' }));
+
+    expect(result.errorType).toBe('DNS_ERROR');
+    expect(result.errorMessage).toBe('DNS lookup failed: getaddrinfo ENOTFOUND unresolvable.invalid');
+    expect(lookedUp).toEqual(['unresolvable.invalid']);
+  });
+
+  it('connects to the address the lookup returns', async () => {
+    const lookupOptions: LookupOptions[] = [];
+    executor = new HttpExecutor({
+      lookup: (_hostname, options, callback) => {
+        lookupOptions.push(options);
+        process.nextTick(() => callback(null, [{ address: '127.0.0.1', family: 4 }]));
+      },
+    });
+    const result = await executor.execute(spec('/', { url: `http://target.invalid:${server.port}/` }));
+
+    expect(result.status).toBe('SUCCESS');
+    expect(result.responseBody).toBe('ok');
+    // autoSelectFamily, on by default since Node 20, makes net.connect ask for every address.
+    expect(lookupOptions[0]?.all).toBe(true);
+  });
+
+  it('reports a blocked address from the lookup', async () => {
+    executor = new HttpExecutor({
+      lookup: (_hostname, _options, callback) => {
+        process.nextTick(() => callback(new BlockedAddressError('Requests to 169.254.169.254 are blocked'), []));
+      },
+    });
+    const result = await executor.execute(spec('/', { url: `http://metadata.invalid:${server.port}/` }));
+
+    expect(result.errorType).toBe('BLOCKED_ADDRESS');
+    expect(result.errorMessage).toBe('Requests to 169.254.169.254 are blocked');
+  });
+
   it('interrupts requests after close', async () => {
     executor = new HttpExecutor({});
     await executor.close();
@@ -174,5 +220,6 @@ describe('HttpExecutor failures', () => {
     expect(() => new HttpExecutor({ maxConcurrency: 0 })).toThrow('Invalid executor option maxConcurrency');
     expect(() => new HttpExecutor({ excerptBytes: 1.5 })).toThrow('Invalid executor option excerptBytes');
     expect(() => new HttpExecutor({ userAgent: 'a\r\nb' })).toThrow('Invalid executor option userAgent');
+    expect(() => new HttpExecutor({ lookup: 'dns' as never })).toThrow('Invalid executor option lookup');
   });
 });
