@@ -96,6 +96,62 @@ describe('error formatter over HTTP', () => {
     expect(error.data.code).toBe('CONFLICT');
   });
 
+  it('rejects form and binary input with 415 and stores nothing', async () => {
+    const form = new FormData();
+    form.append('url', 'https://example.com/form');
+    const bodies: [string, RequestInit][] = [
+      ['multipart/form-data', { method: 'POST', body: form }],
+      ['application/octet-stream', { method: 'POST', body: '{"json": {"url": "https://example.com/"}}', headers: { 'content-type': 'application/octet-stream' } }],
+    ];
+
+    for (const [type, init] of bodies) {
+      const request = new Request('http://localhost/trpc/targets.create', init);
+      const response = await fetchRequestHandler({ endpoint: '/trpc', req: request, router: appRouter, createContext: () => t.ctx });
+      const body = (await response.json()) as { error: { json: unknown } };
+      const error = superjson.deserialize<ErrorShape>(body.error as never);
+
+      expect(response.status, type).toBe(415);
+      expect(error.data.code, type).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.message, type).toContain('application/json');
+      expect(error.data.issues, type).toBeNull();
+    }
+    expect((await t.caller.targets.list({})).items).toEqual([]);
+  });
+
+  it('rejects a __proto__ key that superjson would drop, at its location', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/' });
+    const cases: [string, string, (string | number)[]][] = [
+      ['targets.create', '{"json": {"url": "https://example.com/", "headers": {"__proto__": "x", "X-Ok": "y"}}}', ['headers', '__proto__']],
+      [
+        'schedules.create',
+        `{"json": {"target_id": "${target.id}", "schedule_type": "INTERVAL", "schedule_config": {"interval_seconds": 60, "__proto__": {"a": 1}}}}`,
+        ['schedule_config', '__proto__'],
+      ],
+      ['targets.create', '{"json": {"__proto__": null, "url": "https://example.com/"}}', ['__proto__']],
+      ['targets.create', '{"json": {"url": "https://example.com/", "headers": [[{"__proto__": 1}]]}}', ['headers', 0, 0, '__proto__']],
+    ];
+
+    for (const [path, body, loc] of cases) {
+      const request = new Request(`http://localhost/trpc/${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const response = await fetchRequestHandler({ endpoint: '/trpc', req: request, router: appRouter, createContext: () => t.ctx });
+      const error = superjson.deserialize<ErrorShape>(((await response.json()) as { error: never }).error);
+
+      expect(response.status, body).toBe(422);
+      expect(error.data.code, body).toBe('UNPROCESSABLE_CONTENT');
+      expect(error.data.issues, body).toEqual([{ loc, msg: 'Unrecognized key "__proto__": it is a reserved name', type: 'unrecognized_keys' }]);
+    }
+    expect((await t.caller.targets.list({})).items.map((item) => item.id)).toEqual([target.id]);
+    expect((await t.caller.schedules.list({})).items).toEqual([]);
+
+    // Only the call with the key fails, not the other calls of its batch.
+    const input = encodeURIComponent('{"1": {"json": {"__proto__": 1}}}');
+    const request = new Request(`http://localhost/trpc/system.health,targets.list?batch=1&input=${input}`);
+    const response = await fetchRequestHandler({ endpoint: '/trpc', req: request, router: appRouter, createContext: () => t.ctx });
+    const [health, list] = (await response.json()) as [{ result?: unknown }, { error?: { json: { data: { httpStatus: number } } } }];
+    expect(health.result).toBeDefined();
+    expect(list.error?.json.data.httpStatus).toBe(422);
+  });
+
   it('sends a generic 500 without a stack', async () => {
     await t.store.close();
 
