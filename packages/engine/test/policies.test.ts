@@ -230,7 +230,9 @@ describe('misfire policies', () => {
 
     const requests = fixture.requestsTo('/all');
     expect(requests).toHaveLength(4);
-    for (let i = 1; i < requests.length; i += 1) expect(requests[i]!.at - requests[i - 1]!.at).toBeGreaterThanOrEqual(290);
+    // The engine spaces the starts by 300 ms; arrival at the target jitters
+    // with each request's latency, and fires sent at once arrive within ms.
+    for (let i = 1; i < requests.length; i += 1) expect(requests[i]!.at - requests[i - 1]!.at).toBeGreaterThanOrEqual(250);
   });
 
   it('fire_all keeps to the configured limit', async () => {
