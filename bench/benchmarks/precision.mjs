@@ -1,0 +1,110 @@
+// Precision: how late API Scheduler's Engine fires with 1,000, 10,000 and
+// 100,000 active INTERVAL schedules (--quick: 1,000 and 10,000). The
+// schedules of one size share an interval and their start times are spread
+// evenly over it, so fires arrive at a steady schedules / interval per
+// second. Two latenesses are measured over the same window:
+//   - at the load target: receive time − planned instant (the instant is
+//     read from the Idempotency-Key), what a user of the target sees;
+//   - in the engine: run.started_at − scheduled_for, read back from the
+//     database, the part that the claim loop adds before the request leaves.
+// Each window is long enough for at least 2,000 fires.
+import { systemClock } from '@api-scheduler/core';
+import { Engine } from '@api-scheduler/engine';
+
+import { benchLogger, createIntervalSchedules } from '../lib/interval-schedules.mjs';
+import { measureLatenessWindow } from '../lib/lateness-window.mjs';
+import { isQuick, report } from '../lib/report.mjs';
+import { round, summarize } from '../lib/stats.mjs';
+import { startTarget } from '../lib/target.mjs';
+import { EXECUTOR_LIMITS, TARGET_REQUEST } from '../lib/workloads.mjs';
+
+// The quick sizes fire 250 times a second, so 2,000 fires fit in 8 s.
+const workloads = isQuick
+  ? [
+      { schedules: 1_000, intervalSeconds: 4, measureMs: 9_000 },
+      { schedules: 10_000, intervalSeconds: 40, measureMs: 9_000 },
+    ]
+  : [
+      { schedules: 1_000, intervalSeconds: 10, measureMs: 25_000 },
+      { schedules: 10_000, intervalSeconds: 60, measureMs: 15_000 },
+      { schedules: 100_000, intervalSeconds: 300, measureMs: 10_000 },
+    ];
+
+const params = {
+  // From the start of setup to the first planned instant: the seed insert takes about 1 s per 100,000 schedules.
+  lead_ms: 1_500,
+  lead_ms_per_schedule: 0.02,
+  // From the first planned instant (or the engine start, if later) to the start of the window.
+  warmup_ms: isQuick ? 1_000 : 2_000,
+  // The server's defaults (apps/server/src/env.ts).
+  engine: { claimBatchSize: 500, misfireGraceMs: 1_000, executor: EXECUTOR_LIMITS },
+};
+
+/** Reads the runs started inside [from, until) and summarises started_at − scheduled_for. */
+async function engineLateness(store, from, until) {
+  const { items } = await store.listRuns({ since: new Date(from), until: new Date(until), limit: 1_000_000 });
+  const samples = items.map((run) => run.started_at.getTime() - run.scheduled_for.getTime());
+  const statuses = {};
+  for (const run of items) statuses[run.status] = (statuses[run.status] ?? 0) + 1;
+  return { lateness_ms: summarize(samples), statuses, catch_up_runs: items.filter((run) => run.catch_up).length };
+}
+
+async function measureWorkload(target, workload) {
+  const { level, logger } = benchLogger();
+  const intervalMs = workload.intervalSeconds * 1_000;
+  const setupStarted = Date.now();
+  const firstPlannedAt = setupStarted + params.lead_ms + Math.ceil(workload.schedules * params.lead_ms_per_schedule);
+  const seeded = await createIntervalSchedules({
+    targetUrl: target.url,
+    schedules: workload.schedules,
+    intervalSeconds: workload.intervalSeconds,
+    firstPlannedAt,
+    spreadMs: intervalMs,
+  });
+  const engine = new Engine({ store: seeded.store, clock: systemClock, logger, instanceId: 'bench-precision', ...params.engine });
+
+  try {
+    await engine.start();
+    const setupEndedAt = Date.now();
+    const startAt = Math.max(firstPlannedAt, setupEndedAt) + params.warmup_ms;
+    const window = await measureLatenessWindow(target, workload, { startAt, measureMs: workload.measureMs });
+    const windowEnd = startAt + window.window_late_start_ms + window.window_ms;
+    await engine.stop(5_000);
+
+    const engineSide = await engineLateness(seeded.store, startAt, windowEnd);
+    return {
+      schedules: workload.schedules,
+      interval_seconds: workload.intervalSeconds,
+      fires_per_s: round(workload.schedules / workload.intervalSeconds),
+      log_level: level,
+      setup_ms: setupEndedAt - setupStarted,
+      setup_overran: setupEndedAt > firstPlannedAt,
+      target: window,
+      engine: engineSide,
+    };
+  } finally {
+    await engine.stop(0);
+    await seeded.close();
+  }
+}
+
+const target = await startTarget();
+const results = [];
+try {
+  for (const workload of workloads) {
+    globalThis.gc?.();
+    results.push(await measureWorkload(target, workload));
+  }
+} finally {
+  await target.stop();
+}
+
+const describe = (result) =>
+  `${result.schedules.toLocaleString('en-US')} schedules (${result.fires_per_s}/s) p50 ${result.target.lateness_ms.p50} p99 ${result.target.lateness_ms.p99} max ${result.target.lateness_ms.max} ms` +
+  ` (engine p50 ${result.engine.lateness_ms.p50} p99 ${result.engine.lateness_ms.p99} max ${result.engine.lateness_ms.max})`;
+report(`lateness at the target: ${results.map(describe).join('; ')}, log level ${results[0].log_level}`, {
+  params,
+  workloads,
+  request: TARGET_REQUEST,
+  results,
+});
