@@ -62,9 +62,10 @@ function plannedInstantOf(job) {
 
 /**
  * Reads the Redis version and its `hz` setting. A Worker waiting for a
- * delayed job blocks in BZPOPMIN with a timeout, and Redis 7.0 checks those
- * timeouts in its periodic task, which runs hz times a second. So hz bounds
- * how soon a job can start after its planned instant when the queue is idle.
+ * delayed job blocks in BZPOPMIN with a timeout. An idle Redis 7.0 sees that
+ * timeout expire only when its periodic task runs, hz times a second, so hz
+ * bounds how soon a job starts after its planned instant. Measured with this
+ * benchmark: median lateness 38 to 48 ms at hz 10, 6 to 7 ms at hz 100.
  */
 async function readRedisSettings() {
   const client = new Redis(REDIS);

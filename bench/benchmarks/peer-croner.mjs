@@ -49,8 +49,9 @@ const CRONER_MAX_SCHEDULES = 10_000;
 
 // Estimated time to arm one timer, used only to place the first planned
 // instant after setup. Measured per Cron instance: 0.17 to 0.25 ms on a
-// quiet machine, up to 0.76 ms for 20,000 while other work loaded it.
-const ARM_ESTIMATE_MS = { croner: 1, setTimeout: 0.01 };
+// quiet machine, up to 0.76 ms for 20,000 while other work loaded it. A
+// setup that overruns is reported as setup_overran.
+const ARM_ESTIMATE_MS = { croner: 0.5, setTimeout: 0.01 };
 
 const cronerVersion = JSON.parse(readFileSync(new URL('../node_modules/croner/package.json', import.meta.url), 'utf8')).version;
 
