@@ -79,6 +79,35 @@ describe('LibsqlStore', () => {
     }
   });
 
+  it('closes its connection before close resolves', async () => {
+    const path = join(folder, 'closed.db');
+    const closed = await createLibsqlStore({ url: `file:${path}` });
+    await closed.migrate();
+    await closed.createTarget(newTarget());
+    await closed.close();
+
+    // Leaving WAL mode needs the only connection to the file, so it fails with SQLITE_BUSY while the store's lingers.
+    const client = createClient({ url: `file:${path}` });
+    try {
+      expect((await client.execute('PRAGMA journal_mode=DELETE')).rows[0]?.[0]).toBe('delete');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('runs statements off the event loop', async () => {
+    const target = await store.createTarget(newTarget());
+    for (let i = 0; i < 200; i += 1) await store.createSchedule(newSchedule(target, { overrides: { next_run_at: new Date(T0) } }));
+
+    // A timer due now fires before the claim resolves only if the claim leaves the event loop free while SQLite works.
+    const order: string[] = [];
+    const claim = store.claimDueSchedules(claimInput(T0 + 500, { limit: 200 })).then(() => order.push('claim'));
+    setImmediate(() => order.push('timer'));
+    await claim;
+
+    expect(order).toEqual(['timer', 'claim']);
+  });
+
   it('creates the parent folder of a file URL', async () => {
     const nested = join(folder, 'a', 'b', 'scheduler.db');
     const other = await createLibsqlStore({ url: `file:${nested}` });
@@ -101,7 +130,7 @@ describe('LibsqlStore', () => {
 
   it('claims through the partial due index', async () => {
     const plan = await withSecondClient(async (client) => {
-      const query = selectDueSchedules(drizzle(client), T0, 100).toSQL();
+      const query = selectDueSchedules(T0, 100);
       return (await client.execute(`EXPLAIN QUERY PLAN ${query.sql}`, query.params as never)).rows;
     });
 

@@ -30,6 +30,7 @@ import type { PruneCursor } from './prune-runs.js';
 import * as runs from './runs.js';
 import * as schedules from './schedules.js';
 import * as targets from './targets.js';
+import { closeClient } from './worker-client.js';
 
 // Resolved from this module's file, so the same path works from src/ under
 // vitest and from dist/ in the built package.
@@ -136,7 +137,7 @@ export class LibsqlStore implements Store {
         // Another connection may hold the WAL; the data is safe in it either way.
         this.logger.warn({ err: error }, 'could not checkpoint the WAL at close');
       }
-      this.client.close();
+      await closeClient(this.client);
     });
   }
 

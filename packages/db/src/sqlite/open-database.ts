@@ -10,9 +10,11 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 
 import type { StoreLogger } from '../logger.js';
 import * as schema from './schema.js';
+import { WorkerClient } from './worker-client.js';
 
 export type LibsqlSchema = typeof schema;
-export type LibsqlDatabase = LibSQLDatabase<LibsqlSchema>;
+/** The drizzle database of the store, with its libSQL client as drizzle exposes it. */
+export type LibsqlDatabase = LibSQLDatabase<LibsqlSchema> & { $client: Client };
 /** A database or an open transaction on it: what the queries of this folder run on. */
 export type LibsqlExecutor = BaseSQLiteDatabase<'async', ResultSet, LibsqlSchema>;
 
@@ -43,15 +45,18 @@ export async function openLibsqlDatabase(url: string, logger: StoreLogger): Prom
     if (created !== undefined) logger.info({ directory: created }, 'Created the database directory');
   }
 
-  // One connection per client. The libSQL driver runs every statement
-  // synchronously on the event loop, so a second connection gains no
-  // parallelism. Worse, a second connection that writes while this one holds
-  // the write lock waits in SQLite's busy handler, blocking the event loop
-  // and with it the transaction it waits for, until busy_timeout expires.
-  // It also keeps per-connection pragmas on every statement. The store
-  // serializes its operations so that the one connection is never contended.
+  // One connection per client, in a worker thread for a file: database (see
+  // WorkerClient). The libSQL driver runs each statement synchronously on
+  // the thread that calls it, and in the worker SQLite works beside the
+  // event loop instead of stopping it. A second connection would only
+  // contend for the write lock: one that writes while another holds the lock
+  // waits in SQLite's busy handler, blocking its thread until busy_timeout
+  // expires. One connection also keeps the per-connection pragmas below on
+  // every statement. The store serializes its operations so that the one
+  // connection is never contended.
   // `timeout` re-applies the busy timeout if the driver ever reopens the connection.
-  const client = createClient({ url, concurrency: 1, timeout: BUSY_TIMEOUT_MS });
+  const config = { url, concurrency: 1, timeout: BUSY_TIMEOUT_MS };
+  const client: Client = url.startsWith('file:') ? new WorkerClient(config) : createClient(config);
 
   try {
     if (path !== null) {

@@ -4,14 +4,11 @@ import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
 
 import { decodeCursor, toPage } from '../pagination.js';
 import type { RunResult, RunStats } from '../store.js';
+import { compile, runCompiled } from './compiled-query.js';
 import type { LibsqlDatabase, LibsqlExecutor } from './open-database.js';
-import { chunked, jsonOrNull, millisOrNull } from './raw-values.js';
+import { columnsOf, toJsonRow } from './json-rows.js';
 import { runs } from './schema.js';
 import { violatedConstraint } from './sqlite-errors.js';
-
-// Outcomes per UPDATE, so that their bound parameters (11 each) stay under
-// SQLite's default limit of 32,766 per statement.
-const RESULT_UPDATE_CHUNK = 1_000;
 
 /** Copies a run into an insert row field by field, so that nothing but its columns reaches the database. */
 export function runRow(run: Run): typeof runs.$inferInsert {
@@ -85,33 +82,38 @@ export async function listRuns(db: LibsqlExecutor, input: ListRunsInput): Promis
   return toPage(rows, input.limit);
 }
 
-/**
- * Writes attempt outcomes in one transaction, with one UPDATE … FROM
- * (VALUES …) per chunk as the claim does. Ids with no run (its schedule was
- * deleted) match no row and change nothing.
- */
+// The columns that an outcome sets. A row of finishRuns' JSON batch is the
+// run id followed by these, in this order.
+const outcomeKeys: ReadonlySet<string> = new Set<keyof RunResult>([
+  'finished_at',
+  'status',
+  'status_code',
+  'latency_ms',
+  'response_size',
+  'response_headers',
+  'response_body',
+  'truncated',
+  'error_type',
+  'error_message',
+]);
+const outcomeColumns = columnsOf(runs).filter(([key]) => outcomeKeys.has(key));
+
+// One statement for the whole batch, so it is atomic without an explicit transaction.
+const updateOutcomes = compile(sql`
+  UPDATE runs
+  SET ${sql.join(
+    outcomeColumns.map(([, column], index) => sql`${sql.identifier(column.name)} = outcome.value ->> ${sql.raw(String(index + 1))}`),
+    sql`, `,
+  )}
+  FROM json_each(${sql.placeholder('outcomes')}) AS outcome
+  WHERE runs.id = outcome.value ->> 0`);
+
+/** Writes attempt outcomes. Ids with no run (its schedule was deleted) match no row and change nothing. */
 export async function finishRuns(db: LibsqlDatabase, results: RunResult[]): Promise<void> {
   if (results.length === 0) return;
 
-  await db.transaction(
-    async (tx) => {
-      for (const chunk of chunked(results, RESULT_UPDATE_CHUNK)) {
-        const rows = chunk.map(
-          (result) =>
-            sql`(${result.id}, ${millisOrNull(result.finished_at)}, ${result.status}, ${result.status_code}, ${result.latency_ms}, ${result.response_size}, ${jsonOrNull(result.response_headers)}, ${result.response_body}, ${result.truncated ? 1 : 0}, ${result.error_type}, ${result.error_message})`,
-        );
-        await tx.run(sql`
-          UPDATE runs
-          SET finished_at = outcome.column2, status = outcome.column3, status_code = outcome.column4,
-              latency_ms = outcome.column5, response_size = outcome.column6, response_headers = outcome.column7,
-              response_body = outcome.column8, truncated = outcome.column9, error_type = outcome.column10,
-              error_message = outcome.column11
-          FROM (VALUES ${sql.join(rows, sql`, `)}) AS outcome
-          WHERE runs.id = outcome.column1`);
-      }
-    },
-    { behavior: 'immediate' },
-  );
+  const outcomes = JSON.stringify(results.map((result) => [result.id, ...toJsonRow(outcomeColumns, result)]));
+  await runCompiled(db.$client, updateOutcomes, { outcomes });
 }
 
 /** Marks RUNNING runs (all, or one instance's) as FAILURE / INTERRUPTED and returns how many changed. */

@@ -5,7 +5,8 @@ import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import { decodeCursor, toPage } from '../pagination.js';
 import { pickDefined } from '../pick-defined.js';
 import type { ListSchedulesInput, NewSchedule, SchedulePatch } from '../store.js';
-import type { LibsqlExecutor } from './open-database.js';
+import { compile, runCompiled } from './compiled-query.js';
+import type { LibsqlDatabase, LibsqlExecutor } from './open-database.js';
 import { schedules } from './schema.js';
 import { violatedConstraint } from './sqlite-errors.js';
 
@@ -116,10 +117,11 @@ export async function countSchedulesByStatus(db: LibsqlExecutor): Promise<Record
   return counts;
 }
 
-export async function earliestNextRunAt(db: LibsqlExecutor): Promise<number | null> {
-  const [row] = await db
-    .select({ earliest: sql<number | null>`min(${schedules.next_run_at})` })
-    .from(schedules)
-    .where(isActive);
-  return row?.earliest ?? null;
+// Compiled once: the scheduler loop reads it after every claim.
+const selectEarliestNextRunAt = compile(sql`SELECT min(${schedules.next_run_at}) AS earliest FROM ${schedules} WHERE ${isActive}`);
+
+export async function earliestNextRunAt(db: LibsqlDatabase): Promise<number | null> {
+  const result = await runCompiled(db.$client, selectEarliestNextRunAt, {});
+  const earliest = result.rows[0]?.['earliest'];
+  return earliest === null || earliest === undefined ? null : Number(earliest);
 }
