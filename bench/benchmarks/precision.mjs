@@ -4,10 +4,15 @@
 // evenly over it, so fires arrive at a steady schedules / interval per
 // second. Two latenesses are measured over the same window:
 //   - at the load target: receive time − planned instant (the instant is
-//     read from the Idempotency-Key), what a user of the target sees;
+//     read from the Idempotency-Key), the lateness that the target observes;
 //   - in the engine: run.started_at − scheduled_for, read back from the
-//     database, the part that the claim loop adds before the request leaves.
-// Each window is long enough for at least 2,000 fires.
+//     database: how late the loop woke and began the claim of that fire.
+// Each window is long enough for at least 2,000 fires. Beside the
+// latenesses, each workload records the event loop's delay and the CPU
+// share of this process and of its main thread over the window. They show
+// whether a late tail came from a busy event loop or from a busy machine.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import { systemClock } from '@api-scheduler/core';
 import { Engine } from '@api-scheduler/engine';
 
@@ -16,6 +21,7 @@ import { measureLatenessWindow } from '../lib/lateness-window.mjs';
 import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 import { startTarget } from '../lib/target.mjs';
+import { measureCpu } from '../lib/thread-cpu.mjs';
 import { EXECUTOR_LIMITS, TARGET_REQUEST } from '../lib/workloads.mjs';
 
 // The quick sizes fire 250 times a second, so 2,000 fires fit in 8 s.
@@ -39,6 +45,15 @@ const params = {
   // The server's defaults (apps/server/src/env.ts).
   engine: { claimBatchSize: 500, misfireGraceMs: 1_000, executor: EXECUTOR_LIMITS },
 };
+
+// The event loop delay histogram samples a timer of this period: often
+// enough to see a stall, without the 1,000 wakes a second of a 1 ms period.
+// It records each period in full, so the delay is what exceeds it.
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
+function loopDelayMs(nanoseconds) {
+  return round(Math.max(0, nanoseconds / 1e6 - LOOP_DELAY_RESOLUTION_MS));
+}
 
 /** Reads the runs started inside [from, until) and summarises started_at − scheduled_for. */
 async function engineLateness(store, from, until) {
@@ -67,7 +82,16 @@ async function measureWorkload(target, workload) {
     await engine.start();
     const setupEndedAt = Date.now();
     const startAt = Math.max(firstPlannedAt, setupEndedAt) + params.warmup_ms;
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    let cpu = null;
+    const windowStarts = setTimeout(() => {
+      loopDelay.enable();
+      cpu = measureCpu();
+    }, startAt - Date.now());
     const window = await measureLatenessWindow(target, workload, { startAt, measureMs: workload.measureMs });
+    clearTimeout(windowStarts);
+    loopDelay.disable();
+    const used = cpu?.stop() ?? null;
     const windowEnd = startAt + window.window_late_start_ms + window.window_ms;
     await engine.stop(5_000);
 
@@ -81,6 +105,15 @@ async function measureWorkload(target, workload) {
       setup_overran: setupEndedAt > firstPlannedAt,
       target: window,
       engine: engineSide,
+      event_loop_delay_ms: {
+        p50: loopDelayMs(loopDelay.percentile(50)),
+        p99: loopDelayMs(loopDelay.percentile(99)),
+        max: loopDelayMs(loopDelay.max),
+      },
+      cpu_percent: used === null ? null : {
+        process: round((used.process_ms / window.window_ms) * 100),
+        main_thread: used.main_thread_ms === null ? null : round((used.main_thread_ms / window.window_ms) * 100),
+      },
     };
   } finally {
     await engine.stop(0);

@@ -5,10 +5,13 @@
 // outcome was committed − the planned instant). At the end the benchmark
 // counts the SUCCESS rows and fails unless every run is there.
 //
-// Beside it, against the same target in the same process: raw undici sending
-// the same number of the same request, as fast as it can with the same
-// number in flight (TARGET_CONCURRENCY, the engine's per-host cap). The
-// headline is the ratio of the two rates.
+// Beside it, against the same target in the same process, raw undici sends
+// the same number of the same request before and after the engine. It sends
+// as fast as it can with the same number in flight (TARGET_CONCURRENCY, the
+// engine's per-host cap). The headline is the ratio of the engine's rate to
+// the mean of the two raw rates. The CPU time of this process per run (and
+// of its main thread, on Linux) and the load target's CPU share show which
+// side was busy.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { systemClock } from '@api-scheduler/core';
@@ -16,9 +19,11 @@ import { Engine } from '@api-scheduler/engine';
 
 import { benchLogger, createIntervalSchedules } from '../lib/interval-schedules.mjs';
 import { PeerRequester } from '../lib/peer-request.mjs';
+import { findChildPid, measureProcessCpu } from '../lib/process-cpu.mjs';
 import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 import { startTarget } from '../lib/target.mjs';
+import { measureCpu } from '../lib/thread-cpu.mjs';
 import { EXECUTOR_LIMITS, TARGET_CONCURRENCY, TARGET_REQUEST } from '../lib/workloads.mjs';
 
 const params = {
@@ -33,26 +38,31 @@ const params = {
   timeout_ms: 120_000,
 };
 
+/** CPU use while `count` requests or runs went through: this process per item (µs) and the load target's share of one core (%). */
+function cpuReport(cpu, targetShare, count) {
+  return {
+    cpu_us_per_item: round((cpu.process_ms * 1_000) / count),
+    main_thread_cpu_us_per_item: cpu.main_thread_ms === null ? null : round((cpu.main_thread_ms * 1_000) / count),
+    target_cpu_percent: targetShare,
+  };
+}
+
 /** Sends `count` requests through undici as fast as TARGET_CONCURRENCY in flight allows, and returns the rate. */
-async function measureRawUndici(target, count) {
+async function measureRawUndici(target, targetPid, count) {
   const requester = new PeerRequester(target.url);
-  const cpuBefore = process.cpuUsage();
+  const cpu = measureCpu();
+  const targetCpu = measureProcessCpu(targetPid);
   const started = performance.now();
   for (let index = 0; index < count; index += 1) void requester.send(Date.now());
   await requester.drain();
   const elapsedMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
+  const used = cpuReport(cpu.stop(), targetCpu.stop(), count);
   await requester.close();
   if (requester.failed > 0) throw new Error(`raw undici: ${requester.failed} of ${count} requests failed, first: ${requester.firstError}`);
-  return {
-    requests: count,
-    elapsed_ms: round(elapsedMs, 0),
-    requests_per_s: Math.round((count / elapsedMs) * 1_000),
-    cpu_us_per_request: round((cpu.user + cpu.system) / count),
-  };
+  return { requests: count, elapsed_ms: round(elapsedMs, 0), requests_per_s: Math.round((count / elapsedMs) * 1_000), ...used };
 }
 
-async function measureEngine(target) {
+async function measureEngine(target, targetPid) {
   const { level, logger } = benchLogger();
   const setupStarted = Date.now();
   // The planned instant is placed after the seed insert and the engine start: both take well under a second.
@@ -93,14 +103,15 @@ async function measureEngine(target) {
     ],
   });
 
-  let cpu;
   try {
     await engine.start();
     const setupEndedAt = Date.now();
-    const cpuBefore = process.cpuUsage();
+    // From engine start to the last run recorded: the engine's CPU, the benchmark's own is negligible.
+    const cpu = measureCpu();
+    const targetCpu = measureProcessCpu(targetPid);
     const timer = setTimeout(() => recorded.reject(new Error(`timed out: ${succeeded + failed} of ${params.schedules} runs recorded`)), plannedAt + params.timeout_ms - Date.now());
     await recorded.promise.finally(() => clearTimeout(timer));
-    cpu = process.cpuUsage(cpuBefore);
+    const used = cpuReport(cpu.stop(), targetCpu.stop(), params.schedules);
     await engine.stop(10_000);
 
     const stats = await seeded.store.runStats();
@@ -118,8 +129,7 @@ async function measureEngine(target) {
       target_requests: targetStats.requests,
       last_recorded_after_planned_ms: elapsedMs,
       runs_per_s: Math.round((params.schedules / elapsedMs) * 1_000),
-      // CPU time of this process (engine and benchmark) per run, from engine start to the last run recorded.
-      cpu_us_per_run: round((cpu.user + cpu.system) / params.schedules),
+      ...used,
       arrival_lateness_ms: summarize(targetStats.lateness_ms),
     };
   } finally {
@@ -129,24 +139,32 @@ async function measureEngine(target) {
 }
 
 const target = await startTarget();
-let raw;
+const targetPid = findChildPid('target-server.mjs');
+const raw = [];
 let scheduler;
 try {
-  // Warms up the target's JIT and its keep-alive handling, outside both measurements.
-  await measureRawUndici(target, params.raw_warmup_requests);
+  // Warms up the target's JIT and its keep-alive handling, outside the measurements.
+  await measureRawUndici(target, targetPid, params.raw_warmup_requests);
+  // Raw undici runs before and after the engine, so a change in the machine's load during the run shows as a gap between the two.
   globalThis.gc?.();
-  raw = await measureRawUndici(target, params.schedules);
+  raw.push(await measureRawUndici(target, targetPid, params.schedules));
   await target.reset();
   await sleep(200);
   globalThis.gc?.();
-  scheduler = await measureEngine(target);
+  scheduler = await measureEngine(target, targetPid);
+  await target.reset();
+  globalThis.gc?.();
+  raw.push(await measureRawUndici(target, targetPid, params.schedules));
 } finally {
   await target.stop();
 }
 
-const ratio = round(scheduler.runs_per_s / raw.requests_per_s, 2);
+const rawPerS = Math.round((raw[0].requests_per_s + raw[1].requests_per_s) / 2);
+const ratio = round(scheduler.runs_per_s / rawPerS, 2);
 const format = (value) => value.toLocaleString('en-US');
 report(
-  `throughput: ${format(scheduler.runs_per_s)} runs/s recorded vs ${format(raw.requests_per_s)} raw undici req/s, ratio ${ratio} (${format(params.schedules)} schedules, ${TARGET_CONCURRENCY} in flight, log level ${scheduler.log_level})`,
-  { params, target_concurrency: TARGET_CONCURRENCY, request: TARGET_REQUEST, raw_undici: raw, scheduler, ratio },
+  `${format(scheduler.runs_per_s)} runs/s recorded vs ${format(rawPerS)} raw undici req/s, ratio ${ratio} ` +
+    `(${format(params.schedules)} schedules, ${TARGET_CONCURRENCY} in flight, log level ${scheduler.log_level}; ` +
+    `CPU ${Math.round(scheduler.cpu_us_per_item)} µs per run, ${Math.round(raw[0].cpu_us_per_item)} µs per raw request)`,
+  { params, target_concurrency: TARGET_CONCURRENCY, request: TARGET_REQUEST, raw_undici: raw, raw_undici_mean_per_s: rawPerS, scheduler, ratio },
 );

@@ -1,9 +1,9 @@
-// A scratch libSQL file holding one target and many INTERVAL schedules, for
+// A scratch libSQL file with one target and many INTERVAL schedules, for
 // the benchmarks that run API Scheduler's Engine (throughput, precision).
-// The target and the schema go through the Store; the schedules are inserted
-// with one INSERT … SELECT per 50,000 rows, because Store.createSchedule
-// takes about 0.4 ms per row on the 2-core benchmark VM (100,000 schedules:
-// 40 s), and the raw insert takes about 1 s for 100,000.
+// The target and the schema go through the Store. The schedules go in with
+// one INSERT … SELECT per 50,000 rows: Store.createSchedule took about
+// 0.4 ms per row on the 2-core benchmark VM (40 s for 100,000 schedules),
+// and the raw insert takes about 1 s for 100,000.
 import { newId } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import pino from 'pino';
@@ -93,10 +93,10 @@ function insertSchedulesSql() {
 }
 
 /**
- * The logger the benchmarks give the engine: pino at `level` (default info,
- * the server's default LOG_LEVEL) writing JSON lines to /dev/null, so the
- * cost of building each line is measured but no terminal slows it down.
- * BENCH_LOG_LEVEL overrides the level.
+ * Creates the logger the benchmarks give the engine: pino at info (the
+ * server's default LOG_LEVEL, or BENCH_LOG_LEVEL) writing JSON lines to
+ * /dev/null. Each line is still built, so its cost counts, but no terminal
+ * slows it down.
  */
 export function benchLogger() {
   const level = process.env.BENCH_LOG_LEVEL ?? 'info';
