@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-import { newId } from '@api-scheduler/core';
+import { EMPTY_RUN_OUTCOME, newId } from '@api-scheduler/core';
 import type { ErrorType, Run, RunStatus } from '@api-scheduler/core';
 import type { ClaimedFire, RunResult, Store } from '@api-scheduler/db';
 
@@ -241,14 +241,9 @@ export class Dispatcher {
   private finishUnsent(run: Run, status: RunStatus, errorType: ErrorType | null, message: string): Promise<boolean> {
     return this.finish(run, {
       id: run.id,
+      ...EMPTY_RUN_OUTCOME,
       finished_at: new Date(this.options.now()),
       status,
-      status_code: null,
-      latency_ms: null,
-      response_size: null,
-      response_headers: null,
-      response_body: null,
-      truncated: false,
       error_type: errorType,
       error_message: message,
     });
@@ -288,16 +283,8 @@ export function nextAttempt(run: Run, now: number, instanceId: string): Run {
     id: newId(now),
     attempt: run.attempt + 1,
     started_at: new Date(now),
-    finished_at: null,
+    ...EMPTY_RUN_OUTCOME,
     status: 'RUNNING',
-    status_code: null,
-    latency_ms: null,
-    response_size: null,
-    response_headers: null,
-    response_body: null,
-    truncated: false,
-    error_type: null,
-    error_message: null,
     instance_id: instanceId,
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-import { ConflictError, NotFoundError, newId, strategyFor } from '@api-scheduler/core';
+import { ConflictError, EMPTY_RUN_OUTCOME, NotFoundError, newId, strategyFor } from '@api-scheduler/core';
 import type { Clock, Run, Schedule, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
@@ -34,16 +34,8 @@ function manualRun(scheduleId: string, target: Target, scheduledFor: number, now
     scheduled_for: new Date(scheduledFor),
     attempt: 1,
     started_at: new Date(now),
-    finished_at: null,
+    ...EMPTY_RUN_OUTCOME,
     status: 'RUNNING',
-    status_code: null,
-    latency_ms: null,
-    response_size: null,
-    response_headers: null,
-    response_body: null,
-    truncated: false,
-    error_type: null,
-    error_message: null,
     request: describeRequest(target),
     catch_up: false,
     manual: true,

@@ -70,6 +70,19 @@ export function idFilterSchema(field: string) {
     .max(200, { message: `${field} is longer than 200 characters`, abort: true });
 }
 
+/** Outcome fields of a run that has not finished yet, all empty; spread into a new run and override what is known. */
+export const EMPTY_RUN_OUTCOME = {
+  finished_at: null,
+  status_code: null,
+  latency_ms: null,
+  response_size: null,
+  response_headers: null,
+  response_body: null,
+  truncated: false,
+  error_type: null,
+  error_message: null,
+} as const satisfies Partial<Run>;
+
 export const listRunsInput = z.strictObject({
   schedule_id: idFilterSchema('schedule_id').optional(),
   target_id: idFilterSchema('target_id').optional(),

@@ -1,4 +1,4 @@
-import { newId } from '@api-scheduler/core';
+import { EMPTY_RUN_OUTCOME, newId } from '@api-scheduler/core';
 import type { FirePlan, PlannedFire, Run, RunRequest, Schedule, Target } from '@api-scheduler/core';
 import type { Transaction } from '@libsql/client';
 import { fillPlaceholders, sql } from 'drizzle-orm';
@@ -213,16 +213,10 @@ function newRun(schedule: Schedule, target: Target, fire: PlannedFire, request: 
     scheduled_for: new Date(fire.scheduledFor),
     attempt: 1,
     started_at: now,
+    ...EMPTY_RUN_OUTCOME,
     // A skipped fire is never sent, so its run is finished when recorded.
     finished_at: fire.skipped ? now : null,
     status: fire.skipped ? 'SKIPPED' : 'RUNNING',
-    status_code: null,
-    latency_ms: null,
-    response_size: null,
-    response_headers: null,
-    response_body: null,
-    truncated: false,
-    error_type: null,
     error_message: fire.skipped ? skippedMessage(fire) : null,
     request,
     catch_up: fire.catchUp,
