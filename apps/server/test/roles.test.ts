@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ServerProcess, sleep } from './support/server-process.js';
-import { TargetServer } from './support/target-server.js';
+import { useEndToEnd } from './support/end-to-end.js';
+import { sleep } from './support/server-process.js';
 
-const servers: ServerProcess[] = [];
+const { target, startServer: startWithEnv } = useEndToEnd();
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
-
-async function startServer(role: string): Promise<ServerProcess> {
-  const server = new ServerProcess({ SCHEDULER_ROLE: role });
-  servers.push(server);
-  await server.start();
-  return server;
-}
+const startServer = (role: string) => startWithEnv({ SCHEDULER_ROLE: role });
 
 describe('SCHEDULER_ROLE', () => {
   it('worker serves only the health endpoints', async () => {
@@ -29,23 +20,18 @@ describe('SCHEDULER_ROLE', () => {
   });
 
   it('api serves the API but fires nothing', async () => {
-    const target = await new TargetServer().start();
-    try {
-      const server = await startServer('api');
-      const created = await server.request('POST', '/targets/', { url: `${target.url}/api-only` });
-      expect(created.status).toBe(201);
-      const schedule = await server.request('POST', '/schedules/', {
-        target_id: created.body.id,
-        schedule_type: 'INTERVAL',
-        schedule_config: { interval_seconds: 1, start_time: 'now' },
-      });
-      expect(schedule.status).toBe(201);
+    const server = await startServer('api');
+    const created = await server.request('POST', '/targets/', { url: `${target().url}/api-only` });
+    expect(created.status).toBe(201);
+    const schedule = await server.request('POST', '/schedules/', {
+      target_id: created.body.id,
+      schedule_type: 'INTERVAL',
+      schedule_config: { interval_seconds: 1, start_time: 'now' },
+    });
+    expect(schedule.status).toBe(201);
 
-      await sleep(1_500);
-      expect(target.received).toHaveLength(0);
-      expect(server.logs.some((line) => line.msg === 'engine started')).toBe(false);
-    } finally {
-      await target.stop();
-    }
+    await sleep(1_500);
+    expect(target().requestsTo('/api-only')).toHaveLength(0);
+    expect(server.logs.some((line) => line.msg === 'engine started')).toBe(false);
   });
 });

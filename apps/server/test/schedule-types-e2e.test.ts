@@ -1,38 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ServerProcess, sleep, waitFor } from './support/server-process.js';
-import { TargetServer } from './support/target-server.js';
+import { useEndToEnd } from './support/end-to-end.js';
+import type { ServerProcess } from './support/server-process.js';
+import { sleep, waitFor } from './support/server-process.js';
 
-let target: TargetServer;
-const servers: ServerProcess[] = [];
-
-beforeAll(async () => {
-  target = await new TargetServer().start();
-});
-
-afterAll(async () => {
-  await target.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
-
-async function startServer(): Promise<ServerProcess> {
-  const server = new ServerProcess();
-  servers.push(server);
-  await server.start();
-  return server;
-}
+const { target, startServer } = useEndToEnd();
 
 async function createTarget(server: ServerProcess, path: string): Promise<string> {
-  const response = await server.request('POST', '/targets/', { url: `${target.url}${path}` });
+  const response = await server.request('POST', '/targets/', { url: `${target().url}${path}` });
   expect(response.status).toBe(201);
   return response.body.id as string;
-}
-
-async function runsOf(server: ServerProcess, scheduleId: string): Promise<any[]> {
-  return (await server.request('GET', `/runs/?schedule_id=${scheduleId}&limit=1000`)).body as any[];
 }
 
 describe('schedule types end to end', () => {
@@ -49,7 +26,7 @@ describe('schedule types end to end', () => {
 
     const runs = await waitFor(
       async () => {
-        const finished = (await runsOf(server, created.body.id)).filter((run) => run.status === 'SUCCESS');
+        const finished = (await server.runsOf(created.body.id)).filter((run) => run.status === 'SUCCESS');
         return finished.length >= 2 ? finished : null;
       },
       10_000,
@@ -79,11 +56,11 @@ describe('schedule types end to end', () => {
     );
     expect(schedule.next_run_at).toBeNull();
     await sleep(500);
-    const runs = await runsOf(server, created.body.id);
+    const runs = await server.runsOf(created.body.id);
     expect(runs).toHaveLength(1);
     expect(Date.parse(runs[0].scheduled_for)).toBe(runAt);
-    expect(target.requestsTo('/once')).toHaveLength(1);
-    expect(target.requestsTo('/once')[0]!.receivedAt).toBeGreaterThanOrEqual(runAt);
+    expect(target().requestsTo('/once')).toHaveLength(1);
+    expect(target().requestsTo('/once')[0]!.receivedAt).toBeGreaterThanOrEqual(runAt);
   });
 
   it('runs a schedule now without moving its grid', async () => {

@@ -1,44 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ServerProcess, sleep, waitFor } from './support/server-process.js';
-import { TargetServer } from './support/target-server.js';
+import { useEndToEnd } from './support/end-to-end.js';
+import type { ServerProcess } from './support/server-process.js';
+import { sleep, waitFor } from './support/server-process.js';
 
 // Real-time tests: the bounds are generous on purpose, because the machine
 // may be busy; precision is measured by the benchmarks, not here.
 const ON_TIME_MS = 500;
 
-let target: TargetServer;
-const servers: ServerProcess[] = [];
-
-beforeAll(async () => {
-  target = await new TargetServer().start();
-});
-
-afterAll(async () => {
-  await target.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
-
-async function startServer(): Promise<ServerProcess> {
-  const server = new ServerProcess();
-  servers.push(server);
-  await server.start();
-  return server;
-}
+const { target, startServer } = useEndToEnd();
 
 async function createTarget(server: ServerProcess, path: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const response = await server.request('POST', '/targets/', { url: `${target.url}${path}`, method: 'POST', body_template: '{"hello":"world"}', ...extra });
+  const response = await server.request('POST', '/targets/', { url: `${target().url}${path}`, method: 'POST', body_template: '{"hello":"world"}', ...extra });
   expect(response.status).toBe(201);
   return response.body.id as string;
-}
-
-async function listRuns(server: ServerProcess, scheduleId: string): Promise<any[]> {
-  const response = await server.request('GET', `/runs/?schedule_id=${scheduleId}&limit=1000`);
-  expect(response.status).toBe(200);
-  return response.body as any[];
 }
 
 /** The planned instant a request was sent for, from its Idempotency-Key (schedule id and Unix ms). */
@@ -63,7 +38,7 @@ describe('scheduler end to end', () => {
 
     const runs = await waitFor(
       async () => {
-        const finished = (await listRuns(server, scheduleId)).filter((run) => run.status !== 'RUNNING');
+        const finished = (await server.runsOf(scheduleId)).filter((run) => run.status !== 'RUNNING');
         return finished.length >= 3 ? finished : null;
       },
       15_000,
@@ -81,7 +56,7 @@ describe('scheduler end to end', () => {
       expect(Date.parse(run.started_at) - Date.parse(run.scheduled_for)).toBeLessThan(ON_TIME_MS);
     }
 
-    const requests = target.requestsTo('/interval');
+    const requests = target().requestsTo('/interval');
     expect(requests.length).toBeGreaterThanOrEqual(3);
     for (const request of requests) {
       expect(request.method).toBe('POST');
@@ -116,9 +91,9 @@ describe('scheduler end to end', () => {
 
     // Wait past where a fourth fire would have been.
     await sleep(1_500);
-    const runs = await listRuns(server, scheduleId);
+    const runs = await server.runsOf(scheduleId);
     expect(runs).toHaveLength(3);
-    expect(target.requestsTo('/window')).toHaveLength(3);
+    expect(target().requestsTo('/window')).toHaveLength(3);
   });
 
   it('rejects a WINDOW whose interval exceeds the window', async () => {
@@ -144,7 +119,7 @@ describe('scheduler end to end', () => {
     const scheduleId = created.body.id as string;
     const start = Date.parse(created.body.schedule_config.start_time);
 
-    await waitFor(async () => (await listRuns(server, scheduleId)).some((run) => run.status === 'SUCCESS'), 10_000, 'the first run');
+    await waitFor(async () => (await server.runsOf(scheduleId)).some((run) => run.status === 'SUCCESS'), 10_000, 'the first run');
     expect(await server.stop('SIGTERM')).toBe(0);
     const stoppedAt = Date.now();
 
@@ -155,7 +130,7 @@ describe('scheduler end to end', () => {
 
     await server.start();
     const catchUp = await waitFor(
-      async () => (await listRuns(server, scheduleId)).find((run) => run.catch_up === true && run.status !== 'RUNNING'),
+      async () => (await server.runsOf(scheduleId)).find((run) => run.catch_up === true && run.status !== 'RUNNING'),
       5_000,
       'the catch-up run',
     );
@@ -166,7 +141,7 @@ describe('scheduler end to end', () => {
     // The next regular fire is on the original grid and not a catch-up.
     const regular = await waitFor(
       async () =>
-        (await listRuns(server, scheduleId)).find(
+        (await server.runsOf(scheduleId)).find(
           (run) => run.catch_up === false && Date.parse(run.scheduled_for) > Date.parse(catchUp.scheduled_for) && run.status !== 'RUNNING',
         ),
       8_000,
@@ -175,12 +150,12 @@ describe('scheduler end to end', () => {
     expect((Date.parse(regular.scheduled_for) - start) % 3000).toBe(0);
     expect(Date.parse(regular.scheduled_for) - Date.parse(catchUp.scheduled_for)).toBe(3000);
 
-    const catchUps = (await listRuns(server, scheduleId)).filter((run) => run.catch_up === true);
+    const catchUps = (await server.runsOf(scheduleId)).filter((run) => run.catch_up === true);
     expect(catchUps).toHaveLength(1);
   });
 
   it('keeps other fires on time while a target is slow', async () => {
-    target.on('/slow', (_request, response) => {
+    target().on('/slow', (_request, response) => {
       setTimeout(() => {
         response.writeHead(200);
         response.end('slow');
@@ -205,9 +180,9 @@ describe('scheduler end to end', () => {
 
     // Six seconds in, the slow target holds about five requests open at once.
     await sleep(6_500);
-    expect(target.requestsTo('/slow').length).toBeGreaterThanOrEqual(5);
+    expect(target().requestsTo('/slow').length).toBeGreaterThanOrEqual(5);
 
-    const fastRequests = target.requestsTo('/fast');
+    const fastRequests = target().requestsTo('/fast');
     expect(fastRequests.length).toBeGreaterThanOrEqual(5);
     for (const request of fastRequests) {
       const lateness = request.receivedAt - plannedInstant(request.headers);

@@ -93,6 +93,13 @@ export class ServerProcess {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** Lists the runs of a schedule through GET /runs/, newest first. */
+  async runsOf(scheduleId: string): Promise<any[]> {
+    const response = await this.request('GET', `/runs/?schedule_id=${scheduleId}&limit=1000`);
+    if (response.status !== 200) throw new Error(`GET /runs/ returned ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body as any[];
+  }
+
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
     const response = await fetch(`${this.url}${path}`, {
       method,
