@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests import the workspace packages from their TypeScript sources, so a
-    // change is tested without a rebuild; the server process under test runs
+    // change is tested without a rebuild. The server process under test runs
     // the built files.
     conditions: ['@api-scheduler/source'],
   },

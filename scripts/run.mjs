@@ -31,7 +31,7 @@ function runForeground(command, args) {
 
   // npm 11 exits on SIGTERM without passing it to its script, so this
   // process would be left behind with the server. When the parent goes
-  // away, the process is re-parented: stop the server as if told to.
+  // away, the process is re-parented: then stop the server as on SIGTERM.
   const parent = process.ppid;
   const parentWatch = setInterval(() => {
     if (process.ppid !== parent) forward('SIGTERM');

@@ -5,7 +5,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock that moves only when told to, for tests of time logic. */
+/** A clock that moves only when a test sets or advances it, for tests of time logic. */
 export class FakeClock implements Clock {
   constructor(private current: number) {}
 

@@ -6,9 +6,9 @@ import type { HttpRequestSpec } from './executor/index.js';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /**
- * The Idempotency-Key of a fire: the same for every attempt of one planned
- * slot of one schedule, and different for every other slot, so a target can
- * drop the duplicates that retries may cause.
+ * Returns the Idempotency-Key of a fire. It is the same for every attempt of
+ * one planned slot of one schedule and different for every other slot, so a
+ * target can drop the duplicates that retries may cause.
  */
 export function idempotencyKey(scheduleId: string, scheduledFor: Date): string {
   return `${scheduleId}:${scheduledFor.getTime()}`;
@@ -21,7 +21,7 @@ function requestHeaders(target: Target, key: string | null): Record<string, stri
   return headers;
 }
 
-/** The request of a fire, as the executor sends it. */
+/** Builds the request of a fire, as the executor sends it. */
 export function buildRequestSpec(target: Target, run: Pick<Run, 'schedule_id' | 'scheduled_for'>): HttpRequestSpec {
   return {
     method: target.method,
@@ -32,7 +32,7 @@ export function buildRequestSpec(target: Target, run: Pick<Run, 'schedule_id' | 
   };
 }
 
-/** The request as stored with a run: the target's request with secret header values masked. */
+/** Builds the request stored with a run: the target's request with secret header values masked. */
 export function describeRequest(target: Target): RunRequest {
   return { method: target.method, url: target.url, headers: maskHeaders(target.headers) };
 }

@@ -19,7 +19,7 @@ export interface DispatcherOptions {
   logger: Logger;
   now: () => number;
   instanceId: string;
-  /** Least time between the starts of two catch-up fires of one schedule (fire_all). */
+  /** Minimum time between the starts of two catch-up fires of one schedule (fire_all), in milliseconds. */
   catchUpSpacingMs: number;
 }
 
@@ -29,7 +29,7 @@ interface Chain {
   abort: AbortController;
 }
 
-/** What a schedule has in flight in this process, for its overlap policy. */
+/** Fires of one schedule in flight or queued in this process, read by its overlap policy. */
 interface ScheduleActivity {
   running: number;
   lastRunId: string;
@@ -53,9 +53,9 @@ export class Dispatcher {
   }
 
   /**
-   * Sends one fire of the grid, unless the schedule's overlap policy says
-   * otherwise: skip records it as SKIPPED while an earlier fire is in
-   * flight, queue_one keeps one fire waiting for it, allow sends it anyway.
+   * Sends one fire of the grid, unless an earlier fire of the schedule is
+   * still in flight. Then the overlap policy decides: skip records the new
+   * fire as SKIPPED, queue_one keeps one fire waiting, allow sends it anyway.
    */
   dispatch(fire: ClaimedFire): void {
     this.notify('onRunStarted', fire.run);
@@ -86,9 +86,9 @@ export class Dispatcher {
 
   /**
    * Sends the catch-up fires of one schedule (misfire policy fire_all) one
-   * after another, each after the previous one and its retries ended and at
-   * least catchUpSpacingMs after it started, so a backlog does not land on
-   * the target all at once.
+   * after another. Each waits until the previous fire and its retries have
+   * ended and at least catchUpSpacingMs have passed since it started, so a
+   * backlog does not land on the target all at once.
    */
   dispatchSequence(fires: ClaimedFire[]): void {
     const sendable: ClaimedFire[] = [];
@@ -186,7 +186,7 @@ export class Dispatcher {
     for (;;) {
       const result = await this.options.executor.execute(buildRequestSpec(fire.target, run), signal);
       const record = toRunResult(run, result, this.options.now());
-      // Only a shutdown aborts this signal: say so rather than the executor's generic words.
+      // Only a shutdown aborts this signal, so record that cause instead of the executor's generic message.
       if (signal.aborted && record.error_type === 'INTERRUPTED') {
         record.error_message = 'The scheduler stopped before the response arrived: the shutdown grace period ran out';
       }
@@ -276,7 +276,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-/** The RUNNING run of the attempt after `run`: same schedule and slot, so the same Idempotency-Key. */
+/** Builds the RUNNING run of the attempt after `run`: same schedule and slot, so the same Idempotency-Key. */
 export function nextAttempt(run: Run, now: number, instanceId: string): Run {
   return {
     ...run,

@@ -56,9 +56,9 @@ export interface EngineOptions {
   misfireGraceMs?: number;
   /** At most this many catch-up fires per schedule under fire_all; default 100. */
   fireAllLimit?: number;
-  /** Least time between the starts of two catch-up fires of one schedule under fire_all, in ms; default 1000. */
+  /** Minimum time between the starts of two catch-up fires of one schedule under fire_all, in ms; default 1000. */
   catchUpSpacingMs?: number;
-  /** Longest sleep before re-reading the earliest next_run_at, so changes made by other processes are seen; default 2000. */
+  /** Maximum sleep before re-reading the earliest next_run_at, so changes made by other processes are seen, in ms; default 2000. */
   rescanIntervalMs?: number;
   /** Extra observers of started and finished runs (metrics, alerts). */
   observers?: RunObserver[];

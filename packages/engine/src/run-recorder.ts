@@ -63,9 +63,9 @@ export class RunRecorder {
     return this.flushing;
   }
 
-  // A failed write is tried again a few times (a busy database usually
-  // frees up); runs whose result is still lost stay RUNNING and become
-  // INTERRUPTED at the next start, so none is left looking in flight.
+  // A failed write is tried again, because a busy database usually frees up.
+  // Runs whose result is still lost stay RUNNING until the next start
+  // records them as INTERRUPTED, so none is left looking in flight.
   private async write(batch: Pending[]): Promise<void> {
     const results = batch.map((item) => item.result);
     let lastError: unknown;

@@ -23,7 +23,7 @@ export interface SchedulerOptions {
   /** Pause after a failed claim before the loop tries again, in milliseconds. */
   errorBackoffMs: number;
   /**
-   * Longest sleep before the loop reads the earliest next_run_at again, in
+   * Maximum sleep before the loop reads the earliest next_run_at again, in
    * milliseconds. Another process writing to the same database cannot wake
    * this one, so this bounds how late it sees a schedule created or changed
    * there. Fires still happen on their own timers, not on this rescan.

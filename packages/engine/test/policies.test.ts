@@ -20,7 +20,7 @@ const quickRetries: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initial_delay_ms: 1
 
 const finished = (runs: Run[]) => runs.filter((run) => run.status !== 'RUNNING');
 
-/** Answers the first `failures` requests with `status`, the rest with 200. */
+/** Responds to the first `failures` requests with `status` and to the rest with 200. */
 function failFirst(path: string, failures: number, status: number, headers: Record<string, string> = {}): void {
   let seen = 0;
   fixture.on(path, (_request, response) => {
@@ -97,7 +97,7 @@ describe('retries', () => {
   it('does not retry a timed-out POST unless allowed', async () => {
     fixture.on('/stuck', () => {});
     const target = await fixture.addTarget('/stuck', { method: 'POST', timeout_ms: 300 });
-    const refused = await fixture.addSchedule(target, Date.now() + 100, { retry_policy: quickRetries });
+    const notRetried = await fixture.addSchedule(target, Date.now() + 100, { retry_policy: quickRetries });
     const allowed = await fixture.addSchedule(target, Date.now() + 100, {
       retry_policy: { ...quickRetries, max_retries: 1, retry_non_idempotent_timeouts: true },
     });
@@ -109,9 +109,9 @@ describe('retries', () => {
     });
     expect(allowedRuns.map((run) => run.error_type)).toEqual(['TIMEOUT', 'TIMEOUT']);
 
-    const refusedRuns = finished(await fixture.runsOf(refused.id));
-    expect(refusedRuns).toHaveLength(1);
-    expect(refusedRuns[0]!.error_type).toBe('TIMEOUT');
+    const notRetriedRuns = finished(await fixture.runsOf(notRetried.id));
+    expect(notRetriedRuns).toHaveLength(1);
+    expect(notRetriedRuns[0]!.error_type).toBe('TIMEOUT');
   });
 
   it('never counts retries toward max_runs', async () => {
@@ -171,7 +171,7 @@ describe('overlap policies', () => {
     expect(runs[2]!.error_message).toContain('queue_one');
 
     const [first, second] = fixture.requestsTo('/queue');
-    // The queued fire starts once the first answered, not at its own slot.
+    // The queued fire starts once the first one has responded, not at its own slot.
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(2_400);
     expect(second!.key).toBe(`${schedule.id}:${runs[1]!.scheduled_for.getTime()}`);
   });

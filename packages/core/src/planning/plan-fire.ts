@@ -97,8 +97,9 @@ function catchUpAll(input: PlanInput, due: number, now: number, dueCount: number
 }
 
 /**
- * The next_run_at of a schedule that becomes active at `now` (created or
- * resumed): the first slot at or after now, so a paused period never fires.
+ * Returns the next_run_at of a schedule that becomes active at `now`
+ * (created or resumed): the first slot at or after now, so a paused period
+ * never fires.
  */
 export function firstRunAt(type: ScheduleType, config: ScheduleConfig, now: number): number | null {
   return strategyFor(type).firstAtOrAfter(config, now);

@@ -19,7 +19,7 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Tells whether the runtime knows `timezone` as an IANA time zone name. */
+/** Checks whether the runtime's ICU data contains `timezone` as an IANA time zone name. */
 export function isValidTimeZone(timezone: string): boolean {
   if (timezone.length === 0 || timezone.length > 64) return false;
   try {
