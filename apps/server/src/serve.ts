@@ -66,6 +66,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
           maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
         },
         retention: runRetention(env),
+        leaseMs: env.SCHEDULER_LEASE_MS,
       })
     : null;
 
