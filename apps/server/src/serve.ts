@@ -67,6 +67,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
         },
         retention: runRetention(env),
         leaseMs: env.SCHEDULER_LEASE_MS,
+        ...(env.SCHEDULER_HEARTBEAT_INTERVAL_MS === 0 ? {} : { heartbeatIntervalMs: env.SCHEDULER_HEARTBEAT_INTERVAL_MS }),
       })
     : null;
 
