@@ -91,6 +91,36 @@ export interface PruneRunsInput {
   limit: number;
 }
 
+/** A process that fires schedules on the database, as its last heartbeat left it. */
+export interface Instance {
+  id: string;
+  started_at: Date;
+  heartbeat_at: Date;
+  lease_expires_at: Date;
+}
+
+export interface HeartbeatInput {
+  instanceId: string;
+  /** The instant of the heartbeat on this process's clock. */
+  now: Date;
+  /** The lease runs until now + leaseMs. */
+  leaseMs: number;
+}
+
+export interface ReapInput {
+  /** Leases that expired before this instant have lapsed. */
+  now: Date;
+  /** error_message of the runs marked INTERRUPTED. */
+  message: string;
+}
+
+export interface ReapResult {
+  /** Instances whose lapsed lease this call found (rows deleted, or ids named only by RUNNING runs), sorted. */
+  instanceIds: string[];
+  /** Runs marked FAILURE / INTERRUPTED. */
+  runs: number;
+}
+
 export interface RunStats {
   total_runs: number;
   success_runs: number;
@@ -144,7 +174,9 @@ export interface Store {
    * next_run_at is at or before `now` (earliest first), calls `plan` for
    * each, stores the new next_run_at / run_count / last_run_at / status, and
    * inserts one run per planned fire (RUNNING, or SKIPPED for a skipped
-   * fire) with attempt 1. The unique key (schedule_id, scheduled_for,
+   * fire) with attempt 1. A fire of a schedule whose overlap_policy is
+   * 'skip' and that already has a RUNNING run, held by any instance, is
+   * inserted as SKIPPED, naming that run. The unique key (schedule_id, scheduled_for,
    * attempt) makes a second claim of the same slot insert no run, so that
    * fire is left out of the result instead of firing twice.
    */
@@ -161,6 +193,33 @@ export interface Store {
    * them, or only those of `instanceId`. Returns how many changed.
    */
   interruptRunningRuns(input: { finishedAt: Date; instanceId?: string; message: string }): Promise<number>;
+
+  /**
+   * Records that the instance is alive: inserts its row (started_at = now)
+   * or renews it, setting heartbeat_at = now and lease_expires_at = now +
+   * leaseMs. Throws RangeError unless leaseMs is a positive integer.
+   */
+  heartbeat(input: HeartbeatInput): Promise<void>;
+  /**
+   * In one transaction: marks every RUNNING run whose instance has no
+   * unexpired lease at `now` (no row, or lease_expires_at before `now`) as
+   * FAILURE / INTERRUPTED, finished at `now`, and deletes the rows of
+   * instances whose lease expired. Instances compare leases on their own
+   * clocks, so a lease must be longer than the clocks can disagree.
+   */
+  reapExpiredInstances(input: ReapInput): Promise<ReapResult>;
+  /** Deletes the instance's row, at a clean stop. Unknown ids are ignored. */
+  removeInstance(instanceId: string): Promise<void>;
+  /** Every instance row, oldest start first. */
+  listInstances(): Promise<Instance[]>;
+  /**
+   * Calls `listener` whenever a schedule is created or updated through any
+   * store on the same database, in any process, so a sleeping loop can claim
+   * an earlier fire at once. Resolves to an unsubscribe function. Only
+   * stores shared by several processes implement it; a single process wakes
+   * its own loop.
+   */
+  subscribeScheduleChanges?(listener: () => void): Promise<() => Promise<void>>;
 
   getRun(id: string): Promise<Run | null>;
   /** Runs newest first (by id, which is time-ordered). `since` is inclusive and `until` exclusive, both on started_at. */

@@ -407,6 +407,34 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         expect(await store.getRun(fire!.run.id)).toEqual(fire!.run);
       });
 
+      it('records a fire as SKIPPED when its skip-policy schedule has a run in flight in any instance', async () => {
+        const target = await createTarget();
+        const busy = await createDueSchedule(target, T0);
+        const busyAllow = await createDueSchedule(target, T0, { overlap_policy: 'allow' });
+        const busyQueue = await createDueSchedule(target, T0, { overlap_policy: 'queue_one' });
+        const idle = await createDueSchedule(target, T0);
+        const inFlight = new Map<string, Run>();
+        for (const schedule of [busy, busyAllow, busyQueue]) {
+          inFlight.set(schedule.id, await store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 - minute), instance_id: 'instance-b' })));
+        }
+        await store.insertRun(newRun(idle, { scheduled_for: new Date(T0 - minute), status: 'SUCCESS', finished_at: new Date(T0 - minute) }));
+
+        const fires = await store.claimDueSchedules(claimInput(T0 + 500));
+
+        const byId = new Map(fires.map((fire) => [fire.schedule.id, fire.run]));
+        expect(byId.get(busy.id)).toMatchObject({
+          status: 'SKIPPED',
+          finished_at: new Date(T0 + 500),
+          error_message: `Skipped by the overlap policy "skip": run ${inFlight.get(busy.id)!.id} of this schedule was still in flight`,
+        });
+        expect(await store.getRun(byId.get(busy.id)!.id)).toEqual(byId.get(busy.id));
+        expect(byId.get(busyAllow.id)?.status).toBe('RUNNING');
+        expect(byId.get(busyQueue.id)?.status).toBe('RUNNING');
+        expect(byId.get(idle.id)?.status).toBe('RUNNING');
+        // The skipped slot is still claimed: the grid moves on.
+        expect((await store.getSchedule(busy.id))?.next_run_at).toEqual(new Date(T0 + minute));
+      });
+
       it('advances next_run_at, run_count and last_run_at', async () => {
         const target = await createTarget();
         const due = await createDueSchedule(target, T0);
@@ -715,6 +743,75 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         expect((await store.getRun(mine.id))?.status).toBe('FAILURE');
         expect(await store.getRun(theirs.id)).toEqual(theirs);
         expect(await store.interruptRunningRuns({ finishedAt: new Date(T0 + hour), instanceId: 'instance-a', message: 'again' })).toBe(0);
+      });
+
+      describe('instances and leases', () => {
+        it('heartbeat inserts an instance, then renews its lease', async () => {
+          await store.heartbeat({ instanceId: 'instance-a', now: new Date(T0), leaseMs: 30 * second });
+          await store.heartbeat({ instanceId: 'instance-b', now: new Date(T0 + second), leaseMs: 30 * second });
+          await store.heartbeat({ instanceId: 'instance-a', now: new Date(T0 + 10 * second), leaseMs: 30 * second });
+
+          expect(await store.listInstances()).toEqual([
+            { id: 'instance-a', started_at: new Date(T0), heartbeat_at: new Date(T0 + 10 * second), lease_expires_at: new Date(T0 + 40 * second) },
+            { id: 'instance-b', started_at: new Date(T0 + second), heartbeat_at: new Date(T0 + second), lease_expires_at: new Date(T0 + 31 * second) },
+          ]);
+        });
+
+        it('heartbeat rejects a lease that is not a positive integer', async () => {
+          for (const leaseMs of [0, -1, 1.5, Number.NaN]) {
+            await expect(store.heartbeat({ instanceId: 'instance-a', now: new Date(T0), leaseMs })).rejects.toThrow(RangeError);
+          }
+          expect(await store.listInstances()).toEqual([]);
+        });
+
+        it('reapExpiredInstances interrupts the runs of lapsed and unknown instances only', async () => {
+          const schedule = await createSchedule(await createTarget());
+          await store.heartbeat({ instanceId: 'live', now: new Date(T0), leaseMs: 30 * second });
+          await store.heartbeat({ instanceId: 'lapsed', now: new Date(T0), leaseMs: 5 * second });
+          const run = (instance_id: string, offset: number, overrides: Partial<Run> = {}) =>
+            store.insertRun(newRun(schedule, { scheduled_for: new Date(T0 + offset * minute), instance_id, ...overrides }));
+          const live = await run('live', 0);
+          const lapsed = await run('lapsed', 1);
+          const unknown = await run('never-registered', 2);
+          const finished = await run('lapsed', 3, { status: 'SUCCESS', finished_at: new Date(T0) });
+          const now = new Date(T0 + 10 * second);
+
+          const result = await store.reapExpiredInstances({ now, message: 'Its instance stopped renewing its lease' });
+
+          expect(result).toEqual({ instanceIds: ['lapsed', 'never-registered'], runs: 2 });
+          for (const interrupted of [lapsed, unknown]) {
+            expect(await store.getRun(interrupted.id)).toEqual({
+              ...interrupted,
+              status: 'FAILURE',
+              error_type: 'INTERRUPTED',
+              error_message: 'Its instance stopped renewing its lease',
+              finished_at: now,
+            });
+          }
+          expect(await store.getRun(live.id)).toEqual(live);
+          expect(await store.getRun(finished.id)).toEqual(finished);
+          expect((await store.listInstances()).map((instance) => instance.id)).toEqual(['live']);
+          expect(await store.reapExpiredInstances({ now, message: 'again' })).toEqual({ instanceIds: [], runs: 0 });
+        });
+
+        it('reapExpiredInstances keeps a lease that expires exactly now', async () => {
+          const schedule = await createSchedule(await createTarget());
+          await store.heartbeat({ instanceId: 'instance-a', now: new Date(T0), leaseMs: 5 * second });
+          const running = await store.insertRun(newRun(schedule, { instance_id: 'instance-a' }));
+
+          expect(await store.reapExpiredInstances({ now: new Date(T0 + 5 * second), message: 'lapsed' })).toEqual({ instanceIds: [], runs: 0 });
+          expect(await store.getRun(running.id)).toEqual(running);
+          expect((await store.reapExpiredInstances({ now: new Date(T0 + 5 * second + 1), message: 'lapsed' })).runs).toBe(1);
+        });
+
+        it('removeInstance deletes the row and ignores unknown ids', async () => {
+          await store.heartbeat({ instanceId: 'instance-a', now: new Date(T0), leaseMs: 5 * second });
+
+          await store.removeInstance('instance-a');
+          await store.removeInstance('instance-a');
+
+          expect(await store.listInstances()).toEqual([]);
+        });
       });
 
       describe('listRuns', () => {

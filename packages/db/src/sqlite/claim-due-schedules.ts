@@ -25,7 +25,9 @@ interface Claim {
 
 /**
  * The due ACTIVE schedules (up to `limit`, earliest first) and their
- * targets, each set as one JSON array of rows (see json-rows.ts). The
+ * targets, each set as one JSON array of rows (see json-rows.ts), and the
+ * RUNNING runs of the due schedules whose overlap policy is skip, as
+ * [schedule_id, run_id] pairs (served by runs_running_schedule_idx). The
  * partial index schedules_due_idx serves the CTE. MATERIALIZED makes both
  * subqueries read one result: without it, SQLite 3.45 ran the index search
  * again for the targets.
@@ -38,7 +40,9 @@ const selectDue = compile(sql`
     LIMIT ${sql.placeholder('limit')})
   SELECT
     (SELECT json_group_array(${jsonArrayOf(scheduleColumns, 'due')} ORDER BY due.next_run_at) FROM due) AS schedules,
-    (SELECT json_group_array(${jsonArrayOf(targetColumns, 'targets')}) FROM targets WHERE targets.id IN (SELECT target_id FROM due)) AS targets`);
+    (SELECT json_group_array(${jsonArrayOf(targetColumns, 'targets')}) FROM targets WHERE targets.id IN (SELECT target_id FROM due)) AS targets,
+    (SELECT json_group_array(json_array(runs.schedule_id, runs.id)) FROM runs
+      WHERE runs.status = 'RUNNING' AND runs.schedule_id IN (SELECT id FROM due WHERE overlap_policy = 'skip')) AS running`);
 
 /**
  * Writes the planned state of every claimed schedule in one statement;
@@ -105,6 +109,7 @@ async function claimInTransaction(tx: Transaction, input: ClaimInput, logger: St
   const due = parseRows<Schedule>(scheduleColumns, selected.rows[0]?.['schedules']);
   if (due.length === 0) return [];
   const targetsById = new Map(parseRows<Target>(targetColumns, selected.rows[0]?.['targets']).map((target) => [target.id, target]));
+  const runningRunIds = new Map(JSON.parse(String(selected.rows[0]?.['running'] ?? '[]')) as Array<[string, string]>);
 
   // A claim usually contains many schedules of few targets, so each target's stored request is built once.
   const requests = new Map<string, RunRequest>();
@@ -118,7 +123,7 @@ async function claimInTransaction(tx: Transaction, input: ClaimInput, logger: St
       requests.set(target.id, request);
     }
     const plan = planOrLog(input, schedule, logger);
-    if (plan !== null) claims.push(applyPlan(schedule, target, plan, request, input));
+    if (plan !== null) claims.push(applyPlan(schedule, target, plan, request, input, runningRunIds.get(schedule.id) ?? null));
   }
   if (claims.length === 0) return [];
 
@@ -186,7 +191,12 @@ function planOrLog(input: ClaimInput, schedule: Schedule, logger: StoreLogger): 
   }
 }
 
-function applyPlan(schedule: Schedule, target: Target, plan: FirePlan, request: RunRequest, input: ClaimInput): Claim {
+/**
+ * Applies a plan to its schedule and builds the runs of its fires.
+ * `runningRunId` names a run of the schedule still in flight in any process.
+ * When it is set, every fire the plan would send is recorded as SKIPPED.
+ */
+function applyPlan(schedule: Schedule, target: Target, plan: FirePlan, request: RunRequest, input: ClaimInput, runningRunId: string | null): Claim {
   const now = new Date(input.now);
 
   // last_run_at is the latest slot that is sent, and a skipped slot is not sent.
@@ -201,7 +211,10 @@ function applyPlan(schedule: Schedule, target: Target, plan: FirePlan, request: 
     last_run_at: lastRunAt,
     updated_at: now,
   };
-  const runs = plan.fires.map((fire) => newRun(claimed, target, fire, request, input.instanceId, now));
+  const runs = plan.fires.map((fire) => {
+    const run = newRun(claimed, target, fire, request, input.instanceId, now);
+    return runningRunId === null || run.status !== 'RUNNING' ? run : skippedByOverlap(run, runningRunId);
+  });
   return { schedule: claimed, target, runs };
 }
 
@@ -223,6 +236,15 @@ function newRun(schedule: Schedule, target: Target, fire: PlannedFire, request: 
     manual: false,
     missed_count: fire.missedCount,
     instance_id: instanceId,
+  };
+}
+
+function skippedByOverlap(run: Run, runningRunId: string): Run {
+  return {
+    ...run,
+    status: 'SKIPPED',
+    finished_at: run.started_at,
+    error_message: `Skipped by the overlap policy "skip": run ${runningRunId} of this schedule was still in flight`,
   };
 }
 

@@ -13,16 +13,21 @@ import { withoutQueryParams } from '../query-error.js';
 import type {
   ClaimInput,
   ClaimedFire,
+  HeartbeatInput,
+  Instance,
   ListSchedulesInput,
   NewSchedule,
   NewTarget,
   PruneRunsInput,
+  ReapInput,
+  ReapResult,
   RunResult,
   RunStats,
   SchedulePatch,
   Store,
 } from '../store.js';
 import { claimDueSchedules } from './claim-due-schedules.js';
+import * as instances from './instances.js';
 import { openLibsqlDatabase } from './open-database.js';
 import type { LibsqlDatabase } from './open-database.js';
 import { pruneRuns } from './prune-runs.js';
@@ -211,6 +216,22 @@ export class LibsqlStore implements Store {
 
   interruptRunningRuns(input: { finishedAt: Date; instanceId?: string; message: string }): Promise<number> {
     return this.exclusive((db) => runs.interruptRunningRuns(db, input));
+  }
+
+  heartbeat(input: HeartbeatInput): Promise<void> {
+    return this.exclusive((db) => instances.heartbeat(db, input));
+  }
+
+  reapExpiredInstances(input: ReapInput): Promise<ReapResult> {
+    return this.exclusive((db) => instances.reapExpiredInstances(db, input));
+  }
+
+  removeInstance(instanceId: string): Promise<void> {
+    return this.exclusive((db) => instances.removeInstance(db, instanceId));
+  }
+
+  listInstances(): Promise<Instance[]> {
+    return this.exclusive((db) => instances.listInstances(db));
   }
 
   getRun(id: string): Promise<Run | null> {

@@ -109,5 +109,21 @@ export const runs = sqliteTable(
     // first. Partial, so RUNNING runs are never in it and listRuns, whose
     // WHERE never implies this condition, keeps its plans.
     index('runs_finished_started_idx').on(table.started_at).where(sql`status <> 'RUNNING'`),
+    // Serves the overlap check of the claim: the RUNNING run of a due
+    // schedule, whichever process started it. Partial, so it stays as small
+    // as the number of requests in flight.
+    index('runs_running_schedule_idx').on(table.schedule_id).where(sql`status = 'RUNNING'`),
   ],
 );
+
+/**
+ * The processes that fire schedules on this database, one row each. A
+ * process renews its lease while it runs. A RUNNING run whose process has no
+ * unexpired lease belongs to a process that stopped mid-request.
+ */
+export const instances = sqliteTable('instances', {
+  id: text('id').primaryKey(),
+  started_at: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  heartbeat_at: integer('heartbeat_at', { mode: 'timestamp_ms' }).notNull(),
+  lease_expires_at: integer('lease_expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
