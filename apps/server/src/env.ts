@@ -41,11 +41,7 @@ const envSchema = z.object({
     .refine((url) => /^(file:|libsql:|postgres:|postgresql:)/.test(url), {
       message: 'DATABASE_URL must start with file: (embedded libSQL) or postgres:// (PostgreSQL)',
     })
-    .refine((url) => !/^file:\s*$/.test(url), { message: 'DATABASE_URL file: needs a path, such as file:./data/scheduler.db' })
-    // TODO: accept postgres:// once the PostgreSQL store exists; until then it fails here, with the other configuration errors.
-    .refine((url) => !/^postgres(ql)?:/.test(url), {
-      message: 'DATABASE_URL: PostgreSQL is not supported yet; use a file: URL such as file:./data/scheduler.db',
-    }),
+    .refine((url) => !/^file:\s*$/.test(url), { message: 'DATABASE_URL file: needs a path, such as file:./data/scheduler.db' }),
   SCHEDULER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'SCHEDULER_ROLE must be all, api or worker' }).default('all'),
   SCHEDULER_INSTANCE_ID: z.string().trim().min(1).max(100).optional(),
   SCHEDULER_UI_DIR: z.string().trim().min(1).optional(),

@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { probePostgresTestServer } from '@api-scheduler/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const postgres = await probePostgresTestServer();
+if (postgres.skipReason !== null) console.warn(postgres.skipReason);
 let dataDir: string;
 
 beforeAll(() => {
@@ -55,7 +58,6 @@ describe('api-scheduler CLI', () => {
     [{ PORT: 'abc' }, 'PORT must be a whole number from 0 to 65535 (got "abc")'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with file:'],
-    [{ DATABASE_URL: 'postgres://127.0.0.1/x' }, 'PostgreSQL is not supported yet'],
     [{ SCHEDULER_ROLE: 'boss' }, 'SCHEDULER_ROLE must be all, api or worker'],
   ])('reports bad configuration %j with exit 2', (env, message) => {
     const result = runCli(['migrate'], env);
@@ -67,6 +69,9 @@ describe('api-scheduler CLI', () => {
     ['a path below a regular file', 'file:/etc/passwd/scheduler.db'],
     ['a folder as the file', `file:${tmpdir()}`],
     ['a libsql URL without a host', 'libsql://'],
+    // Port 1 on loopback, where nothing listens, so the connection is refused at once.
+    ['an unreachable PostgreSQL server', 'postgres://127.0.0.1:1/scheduler'],
+    ['an unreachable PostgreSQL server under postgresql:', 'postgresql://127.0.0.1:1/scheduler'],
   ])('explains an unusable database (%s) in one line', (_case, url) => {
     const result = runCli(['migrate'], { DATABASE_URL: url });
     expect(result.code).toBe(1);
@@ -84,6 +89,20 @@ describe('api-scheduler CLI', () => {
   it('migrates and exits 0', () => {
     const result = runCli(['migrate']);
     expect(result.code).toBe(0);
+  });
+
+  it.skipIf(postgres.server === null)('migrates a PostgreSQL database and exits 0', async () => {
+    const database = await postgres.server!.createDatabase();
+    try {
+      const first = runCli(['migrate'], { DATABASE_URL: database.url });
+      const again = runCli(['migrate'], { DATABASE_URL: database.url });
+
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(again.code).toBe(0);
+    } finally {
+      await database.drop();
+    }
   });
 
   it('explains a port in use in one line', async () => {

@@ -1,11 +1,14 @@
 import { DatabaseOpenError } from './database-open-error.js';
 import type { StoreLogger } from './logger.js';
+import { createPostgresStore } from './postgres/postgres-store.js';
 import { createLibsqlStore } from './sqlite/libsql-store.js';
 import type { Store } from './store.js';
 
 export interface CreateStoreOptions {
-  /** DATABASE_URL: file:… or libsql:… for libSQL; postgres://… for PostgreSQL (not built yet). */
+  /** DATABASE_URL: file:… or libsql:… for libSQL; postgres://… or postgresql://… for PostgreSQL. */
   url: string;
+  /** The most connections a PostgreSQL store opens at once (default 10). libSQL ignores it. */
+  poolSize?: number;
   logger?: StoreLogger;
 }
 
@@ -23,7 +26,11 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
       }
     case 'postgres':
     case 'postgresql':
-      throw new Error('PostgreSQL support is not built yet: set DATABASE_URL to a file: URL such as file:./data/scheduler.db');
+      try {
+        return await createPostgresStore(options);
+      } catch (error) {
+        throw new DatabaseOpenError(options.url, 'open', error);
+      }
     default:
       throw new Error(
         `Unsupported database URL scheme ${scheme === undefined ? '(none)' : `"${scheme}:"`}: use file:./data/scheduler.db (libSQL) or postgres://…`,

@@ -220,10 +220,6 @@ describe('LibsqlStore', () => {
 });
 
 describe('createStore', () => {
-  it('rejects PostgreSQL URLs until that store exists', async () => {
-    await expect(createStore({ url: 'postgres://127.0.0.1:5432/test' })).rejects.toThrow('PostgreSQL support is not built yet');
-  });
-
   it('rejects an unknown scheme', async () => {
     await expect(createStore({ url: 'mysql://127.0.0.1/test' })).rejects.toThrow('Unsupported database URL scheme "mysql:"');
   });

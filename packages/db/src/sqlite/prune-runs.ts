@@ -51,7 +51,7 @@ export async function pruneRuns(
   return deleted;
 }
 
-function checkPruneInput(input: PruneRunsInput): void {
+export function checkPruneInput(input: PruneRunsInput): void {
   if (!Number.isSafeInteger(input.limit) || input.limit < 0) {
     throw new RangeError(`pruneRuns limit must be a whole number of 0 or more (got ${input.limit})`);
   }

@@ -1,0 +1,137 @@
+import type {
+  ErrorType,
+  HttpMethod,
+  MisfirePolicy,
+  OverlapPolicy,
+  RetryPolicy,
+  RunRequest,
+  RunStatus,
+  ScheduleConfig,
+  ScheduleStatus,
+  ScheduleType,
+} from '@api-scheduler/core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, customType, doublePrecision, index, integer, json, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+// The same tables, columns and indexes as the libSQL schema (../sqlite/schema.ts).
+// Column names are the field names of the core domain types, so a selected
+// row already has the shape of a Target, Schedule or Run. Instants are
+// timestamptz with millisecond precision, which holds a JavaScript Date
+// exactly. Objects are `json`, not `jsonb`, because json keeps the text as
+// written, so headers come back in the order the client sent them.
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+// Ids are compared byte by byte, as SQLite compares text: pages and the
+// prune cursor order by id, and the "C" collation keeps that order (and its
+// index) the same whatever collation the database was created with.
+const idText = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
+
+export const targets = pgTable('targets', {
+  id: idText('id').primaryKey(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  method: text('method').$type<HttpMethod>().notNull(),
+  headers: json('headers').$type<Record<string, string>>().notNull(),
+  body_template: text('body_template'),
+  timeout_ms: integer('timeout_ms').notNull(),
+  created_at: instant('created_at').notNull(),
+  updated_at: instant('updated_at').notNull(),
+});
+
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: idText('id').primaryKey(),
+    // No cascade: deleting a target that schedules still use is a conflict
+    // that the store reports by name, and this key is the backstop.
+    target_id: idText('target_id')
+      .notNull()
+      .references(() => targets.id),
+    name: text('name').notNull(),
+    schedule_type: text('schedule_type').$type<ScheduleType>().notNull(),
+    schedule_config: json('schedule_config').$type<ScheduleConfig>().notNull(),
+    status: text('status').$type<ScheduleStatus>().notNull(),
+    next_run_at: instant('next_run_at'),
+    run_count: integer('run_count').notNull(),
+    last_run_at: instant('last_run_at'),
+    timezone: text('timezone').notNull(),
+    retry_policy: json('retry_policy').$type<RetryPolicy>().notNull(),
+    overlap_policy: text('overlap_policy').$type<OverlapPolicy>().notNull(),
+    misfire_policy: text('misfire_policy').$type<MisfirePolicy>().notNull(),
+    created_at: instant('created_at').notNull(),
+    updated_at: instant('updated_at').notNull(),
+  },
+  (table) => [
+    // Serves the claim (due ACTIVE schedules by next_run_at) and
+    // earliestNextRunAt. PostgreSQL uses a partial index only when the
+    // query's WHERE implies the index's, so those queries repeat the literal
+    // status = 'ACTIVE'.
+    index('schedules_due_idx').on(table.next_run_at).where(sql`status = 'ACTIVE'`),
+    // Serves the "is this target still used" check of deleteTarget and listSchedules by target.
+    index('schedules_target_idx').on(table.target_id, table.id),
+  ],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: idText('id').primaryKey(),
+    schedule_id: idText('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    // No foreign key: a run records the target it called, which may since
+    // have been detached from its schedule and deleted.
+    target_id: idText('target_id').notNull(),
+    scheduled_for: instant('scheduled_for').notNull(),
+    attempt: integer('attempt').notNull(),
+    started_at: instant('started_at').notNull(),
+    finished_at: instant('finished_at'),
+    status: text('status').$type<RunStatus>().notNull(),
+    status_code: integer('status_code'),
+    // Double precision because executors measure fractional milliseconds.
+    latency_ms: doublePrecision('latency_ms'),
+    // bigint because a streamed body is counted past 2^31 bytes.
+    response_size: bigint('response_size', { mode: 'number' }),
+    response_headers: json('response_headers').$type<Record<string, string>>(),
+    response_body: text('response_body'),
+    truncated: boolean('truncated').notNull(),
+    error_type: text('error_type').$type<ErrorType>(),
+    error_message: text('error_message'),
+    request: json('request').$type<RunRequest>().notNull(),
+    catch_up: boolean('catch_up').notNull(),
+    manual: boolean('manual').notNull().default(false),
+    missed_count: integer('missed_count').notNull(),
+    instance_id: text('instance_id').notNull(),
+  },
+  (table) => [
+    // One row per attempt of a planned slot: a second claim of the same slot
+    // cannot insert its run, so the slot cannot fire twice.
+    uniqueIndex('runs_slot_unique').on(table.schedule_id, table.scheduled_for, table.attempt),
+    // Serves listRuns by schedule, newest first, the cascade from schedules,
+    // and the count rule of pruneRuns.
+    index('runs_schedule_idx').on(table.schedule_id, table.id),
+    // Serves listRuns by target, newest first.
+    index('runs_target_idx').on(table.target_id, table.id),
+    // Serves interruptRunningRuns (status = 'RUNNING') and listRuns by status.
+    index('runs_status_idx').on(table.status, table.id),
+    // Serves the age rule of pruneRuns: finished runs by started_at, oldest first.
+    index('runs_finished_started_idx').on(table.started_at).where(sql`status <> 'RUNNING'`),
+    // Serves the overlap check of the claim: the RUNNING run of a due
+    // schedule, whichever process started it. Partial, so it stays as small
+    // as the number of requests in flight.
+    index('runs_running_schedule_idx').on(table.schedule_id).where(sql`status = 'RUNNING'`),
+  ],
+);
+
+/**
+ * The processes that fire schedules on this database, one row each. A
+ * process renews its lease while it runs. A RUNNING run whose process has no
+ * unexpired lease belongs to a process that stopped mid-request.
+ */
+export const instances = pgTable('instances', {
+  id: idText('id').primaryKey(),
+  started_at: instant('started_at').notNull(),
+  heartbeat_at: instant('heartbeat_at').notNull(),
+  lease_expires_at: instant('lease_expires_at').notNull(),
+});
