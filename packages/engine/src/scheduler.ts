@@ -152,18 +152,23 @@ export class Scheduler {
     const until = Math.min(next ?? Infinity, clock.now() + rescanIntervalMs);
     for (;;) {
       const delay = until - clock.now();
-      if (delay <= 0 || this.wakeRequested || !this.running) return;
-      await this.sleepFor(delay);
+      if (this.wakeRequested || !this.running) return;
+      // A loop that is behind still passes through the event loop once, so
+      // timers, I/O callbacks and signal handlers run between claims.
+      await this.sleepFor(Math.max(delay, 0));
+      if (delay <= 0) return;
     }
   }
 
   /**
    * Sleeps `delayMs` (null: until woken). A timer may wake up a little early;
    * that is harmless, because a claim only takes schedules already due.
+   * A delay of 0 yields to the event loop once through setImmediate, because
+   * a resolved promise would run the next claim before any timer or I/O callback.
    */
   private sleepFor(delayMs: number | null): Promise<void> {
     if (this.wakeRequested || !this.running) return Promise.resolve();
-    if (delayMs === 0) return Promise.resolve();
+    if (delayMs === 0) return new Promise<void>((resolve) => setImmediate(resolve));
 
     return new Promise<void>((resolve) => {
       const done = () => {
