@@ -118,10 +118,12 @@ export async function countSchedulesByStatus(db: LibsqlExecutor): Promise<Record
 }
 
 // Compiled once: the scheduler loop reads it after every claim.
-const selectEarliestNextRunAt = compile(sql`SELECT min(${schedules.next_run_at}) AS earliest FROM ${schedules} WHERE ${isActive}`);
+const selectEarliestNextRunAt = compile(sql`
+  SELECT min(${schedules.next_run_at}) AS earliest FROM ${schedules}
+  WHERE ${isActive} AND ${schedules.next_run_at} > ${sql.placeholder('after')}`);
 
-export async function earliestNextRunAt(db: LibsqlDatabase): Promise<number | null> {
-  const result = await runCompiled(db.$client, selectEarliestNextRunAt, {});
+export async function earliestNextRunAt(db: LibsqlDatabase, after = -Number.MAX_SAFE_INTEGER): Promise<number | null> {
+  const result = await runCompiled(db.$client, selectEarliestNextRunAt, { after });
   const earliest = result.rows[0]?.['earliest'];
   return earliest === null || earliest === undefined ? null : Number(earliest);
 }
