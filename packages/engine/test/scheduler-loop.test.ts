@@ -29,11 +29,12 @@ describe('Scheduler loop', () => {
 
     scheduler = new Scheduler({
       store,
-      dispatcher: {} as Dispatcher,
+      dispatcher: { inFlightCount: 0 } as Dispatcher,
       clock: systemClock,
       logger: pino({ level: 'silent' }),
       instanceId: 'test-instance',
       claimBatchSize: 10,
+      maxBacklogInFlight: 100,
       plan: { misfireGraceMs: 1_000, fireAllLimit: 100 },
       errorBackoffMs: 1_000,
       rescanIntervalMs: 2_000,
