@@ -17,7 +17,7 @@ const postgres = await probePostgresTestServer();
 if (postgres.skipReason !== null) console.warn(postgres.skipReason);
 const server = postgres.server;
 
-/** The number of migrations that drizzle-kit generated, from its journal. */
+/** Returns the number of migrations that drizzle-kit generated, from its journal. */
 function migrationCount(): number {
   const journal = readFileSync(new URL('../migrations/postgres/meta/_journal.json', import.meta.url), 'utf8');
   return (JSON.parse(journal) as { entries: unknown[] }).entries.length;
@@ -33,7 +33,7 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string, val
   }
 }
 
-/** Resolves when `check` returns true, polling every 20 ms; rejects after `timeoutMs`. */
+/** Resolves when `check` returns true, polling every 20 ms, and rejects after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

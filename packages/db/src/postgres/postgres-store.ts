@@ -38,7 +38,7 @@ export const DEFAULT_POOL_SIZE = 10;
 export interface PostgresStoreOptions {
   /** A PostgreSQL URL: postgres://user:password@host:5432/database (postgresql:// works too). */
   url: string;
-  /** The most connections the store's pool opens at once. Default 10; LISTEN takes one more. */
+  /** The maximum number of connections in the store's pool (default 10). The schedule change listener opens one more. */
   poolSize?: number;
   logger?: StoreLogger;
 }
@@ -59,10 +59,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 }
 
 /**
- * The Store on PostgreSQL, shared by several processes. Operations run on a
- * pool of connections, concurrently; each one that writes more than one
- * statement runs in a transaction, and claims of several processes divide
- * the due schedules between them with row locks (see claim-due-schedules.ts).
+ * The Store on PostgreSQL, shared by several processes. Operations run
+ * concurrently on a pool of connections. Each one that writes more than one
+ * statement runs in a transaction. Claims of several processes divide the
+ * due schedules between them with row locks (see claim-due-schedules.ts).
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres';

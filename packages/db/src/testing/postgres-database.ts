@@ -65,13 +65,13 @@ export async function probePostgresTestServer(env: NodeJS.ProcessEnv = process.e
     const cause = errorMessage(error);
     if (env['CI']) {
       throw new Error(
-        `PostgreSQL tests cannot run: no server answered at ${displayUrl} (${cause}). CI is set, so they must run: start PostgreSQL or set DATABASE_URL_POSTGRES_TEST or the PG* variables.`,
+        `PostgreSQL tests cannot run: connecting to ${displayUrl} failed (${cause}). CI is set, so they must run: start PostgreSQL or set DATABASE_URL_POSTGRES_TEST or the PG* variables.`,
         { cause: error },
       );
     }
     return {
       server: null,
-      skipReason: `PostgreSQL tests skipped: no server answered at ${displayUrl} (${cause}). To run them, start PostgreSQL there or set DATABASE_URL_POSTGRES_TEST or the PG* variables to a server where this user may create databases.`,
+      skipReason: `PostgreSQL tests skipped: connecting to ${displayUrl} failed (${cause}). To run them, start PostgreSQL there or set DATABASE_URL_POSTGRES_TEST or the PG* variables to a server where this user may create databases.`,
     };
   }
   return { server: { displayUrl, createDatabase: () => createTestDatabase(adminUrl) }, skipReason: null };
