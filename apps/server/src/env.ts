@@ -62,6 +62,17 @@ const envSchema = z.object({
   SCHEDULER_RUN_RETENTION_DAYS: integer('SCHEDULER_RUN_RETENTION_DAYS', 0, 36_500, 30),
   SCHEDULER_RUN_RETENTION_PER_SCHEDULE: integer('SCHEDULER_RUN_RETENTION_PER_SCHEDULE', 0, 1_000_000_000, 10_000),
   SCHEDULER_PRUNE_INTERVAL_MS: integer('SCHEDULER_PRUNE_INTERVAL_MS', 1_000, 86_400_000, 60_000),
+  SCHEDULER_LEASE_MS: integer('SCHEDULER_LEASE_MS', 1_000, 3_600_000, 30_000),
+  // 0 means a third of SCHEDULER_LEASE_MS.
+  SCHEDULER_HEARTBEAT_INTERVAL_MS: integer('SCHEDULER_HEARTBEAT_INTERVAL_MS', 0, 1_200_000, 0),
+}).superRefine((env, ctx) => {
+  if (env.SCHEDULER_HEARTBEAT_INTERVAL_MS >= env.SCHEDULER_LEASE_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SCHEDULER_HEARTBEAT_INTERVAL_MS'],
+      message: `SCHEDULER_HEARTBEAT_INTERVAL_MS (${env.SCHEDULER_HEARTBEAT_INTERVAL_MS}) must be shorter than SCHEDULER_LEASE_MS (${env.SCHEDULER_LEASE_MS}), or the lease lapses between heartbeats`,
+    });
+  }
 });
 
 export type Env = z.output<typeof envSchema> & { SCHEDULER_INSTANCE_ID: string };

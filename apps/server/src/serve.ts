@@ -66,6 +66,8 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
           maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
         },
         retention: runRetention(env),
+        leaseMs: env.SCHEDULER_LEASE_MS,
+        ...(env.SCHEDULER_HEARTBEAT_INTERVAL_MS === 0 ? {} : { heartbeatIntervalMs: env.SCHEDULER_HEARTBEAT_INTERVAL_MS }),
       })
     : null;
 

@@ -8,6 +8,7 @@ import { describeRequest } from './build-request.js';
 import { Dispatcher } from './dispatcher.js';
 import { HttpExecutor } from './executor/index.js';
 import type { ExecutorOptions } from './executor/index.js';
+import { InstanceLease } from './instance-lease.js';
 import { RunEvents } from './run-observer.js';
 import type { RunObserver } from './run-observer.js';
 import { RunPruner } from './run-pruner.js';
@@ -64,6 +65,14 @@ export interface EngineOptions {
   observers?: RunObserver[];
   /** Deletes old runs in the background; without it, runs are kept forever. */
   retention?: RunRetention;
+  /**
+   * How long one heartbeat keeps this instance's runs safe from the others,
+   * in ms; default 30,000. Must exceed the heartbeat interval plus how far
+   * the instances' clocks can disagree.
+   */
+  leaseMs?: number;
+  /** Time between heartbeats, in ms; default a third of leaseMs. */
+  heartbeatIntervalMs?: number;
 }
 
 /**
@@ -78,6 +87,8 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   readonly scheduler: Scheduler;
   readonly pruner: RunPruner | null;
+  readonly lease: InstanceLease;
+  private unsubscribe: (() => Promise<void>) | null = null;
   private started = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -108,6 +119,14 @@ export class Engine {
     });
     // The pruner names its own component, as the executor does.
     this.pruner = options.retention ? new RunPruner({ store: options.store, clock: options.clock, logger: options.logger, retention: options.retention }) : null;
+    this.lease = new InstanceLease({
+      store: options.store,
+      clock: options.clock,
+      logger,
+      instanceId: options.instanceId,
+      leaseMs: options.leaseMs ?? 30_000,
+      ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    });
   }
 
   get isRunning(): boolean {
@@ -118,14 +137,22 @@ export class Engine {
     if (this.started) return;
     this.started = true;
 
-    // One process owns an embedded database file, so every run still
-    // RUNNING at start belongs to a process that died mid-request.
-    const interrupted = await this.options.store.interruptRunningRuns({
-      finishedAt: new Date(this.options.clock.now()),
+    // One process owns an embedded database file, so every run still RUNNING
+    // at start belongs to a process that died mid-request. On a shared
+    // database only this instance id's runs are known to be dead now: the
+    // lease finds those of other instances once their leases lapse.
+    const { store, clock, instanceId, logger } = this.options;
+    const interrupted = await store.interruptRunningRuns({
+      finishedAt: new Date(clock.now()),
       message: 'The scheduler stopped before this request finished',
+      ...(store.dialect === 'libsql' ? {} : { instanceId }),
     });
     if (interrupted > 0) {
-      this.options.logger.warn({ runs: interrupted }, 'recorded runs left in flight by a stopped process as INTERRUPTED');
+      logger.warn({ runs: interrupted }, 'recorded runs left in flight by a stopped process as INTERRUPTED');
+    }
+    await this.lease.start();
+    if (store.subscribeScheduleChanges) {
+      this.unsubscribe = await store.subscribeScheduleChanges(() => this.scheduler.wake());
     }
 
     this.scheduler.start();
@@ -180,6 +207,9 @@ export class Engine {
     await this.dispatcher.drain(graceMs);
     await this.recorder.flush();
     await this.executor.close();
+    await this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.lease.stop();
     this.options.logger.info({ instance_id: this.options.instanceId }, 'engine stopped');
   }
 }

@@ -7,3 +7,4 @@ export * from './retry-policy.js';
 export * from './run-observer.js';
 export * from './build-request.js';
 export * from './executor/index.js';
+export * from './instance-lease.js';

@@ -66,6 +66,11 @@ export class EngineFixture {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** Opens the database file again, for a test that closed the store. */
+  async reopenStore(): Promise<void> {
+    this.store = await createLibsqlStore({ url: `file:${this.databasePath}` });
+  }
+
   /** The path of the database file. */
   get databasePath(): string {
     return join(this.dataDir, 'scheduler.db');
