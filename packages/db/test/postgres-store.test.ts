@@ -221,6 +221,15 @@ describe.skipIf(server === null)('PostgreSQL', () => {
       }
     });
 
+    it('closes twice without an error', async () => {
+      const store = await createPostgresStore({ url: database.url });
+      await store.subscribeScheduleChanges(() => {});
+
+      await store.close();
+
+      await expect(store.close()).resolves.toBeUndefined();
+    });
+
     it('keeps query parameters out of database errors', async () => {
       const store = await openStore();
       await store.migrate();

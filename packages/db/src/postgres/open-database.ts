@@ -24,9 +24,12 @@ export function connectionConfig(url: string): PoolConfig {
     connectionString: url,
     application_name: APPLICATION_NAME,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    // Detects a connection that the network dropped without a reset, which
-    // would otherwise look idle for hours.
+    // TCP keepalive probes, starting after 10 s of silence, detect a
+    // connection that the network dropped without a reset. Linux waits two
+    // hours before the first probe by default, and until then the listener
+    // would wait for notifications on a dead connection.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
 }
 

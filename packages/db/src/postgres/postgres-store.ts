@@ -68,6 +68,7 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres';
 
   private readonly pruneCursor: PruneCursor = { scheduleId: '' };
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -89,9 +90,10 @@ export class PostgresStore implements Store {
     return this.run((db) => migratePostgres(db.$client, this.logger));
   }
 
-  async close(): Promise<void> {
-    await this.scheduleChanges.stop();
-    await this.db.$client.end();
+  /** Stops listening and closes the pool. A second call returns the first call's promise, because pg rejects a second end(). */
+  close(): Promise<void> {
+    this.closing ??= this.scheduleChanges.stop().then(() => this.db.$client.end());
+    return this.closing;
   }
 
   ping(): Promise<number> {
