@@ -221,6 +221,26 @@ describe.skipIf(server === null)('PostgreSQL', () => {
       }
     });
 
+    it('returns the same instants whatever the database time zone', async () => {
+      const zoned = await server!.createDatabase();
+      await query(zoned.url, `ALTER DATABASE ${zoned.name} SET TimeZone = 'America/St_Johns'`);
+      const store = await createPostgresStore({ url: zoned.url });
+      try {
+        await store.migrate();
+        const target = await store.createTarget(newTarget({ created_at: new Date(T0 + 123) }));
+        const schedule = await store.createSchedule(newSchedule(target));
+
+        expect(await store.getTarget(target.id)).toEqual(target);
+        expect((await store.getTarget(target.id))?.created_at.getTime()).toBe(T0 + 123);
+        expect(await store.earliestNextRunAt()).toBe(schedule.next_run_at!.getTime());
+        const [fire] = await store.claimDueSchedules(claimInput(T0 + 500));
+        expect(await store.getRun(fire!.run.id)).toEqual(fire!.run);
+      } finally {
+        await store.close();
+        await zoned.drop();
+      }
+    });
+
     it('closes twice without an error', async () => {
       const store = await createPostgresStore({ url: database.url });
       await store.subscribeScheduleChanges(() => {});
