@@ -1,6 +1,6 @@
 import { asc, eq, lt, sql } from 'drizzle-orm';
 
-import { checkLeaseMs } from '../sqlite/instances.js';
+import { checkLeaseMs } from '../input-checks.js';
 import type { HeartbeatInput, Instance, ReapInput, ReapResult } from '../store.js';
 import type { PostgresDatabase, PostgresExecutor } from './open-database.js';
 import { instances, runs } from './schema.js';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 
-import { checkPruneInput } from '../sqlite/prune-runs.js';
+import { checkPruneInput } from '../input-checks.js';
 import type { PruneRunsInput } from '../store.js';
 import type { PostgresExecutor } from './open-database.js';
 
