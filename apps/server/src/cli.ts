@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { DatabaseOpenError } from '@api-scheduler/db';
+import { DatabaseOpenError, DestinationNotEmptyError, copyData } from '@api-scheduler/db';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
 import { createLogger } from './logger.js';
@@ -13,10 +13,17 @@ const HELP = `Usage: api-scheduler COMMAND [options]
 Commands:
   serve      Apply migrations, start the engine and serve the API and UI
   migrate    Apply pending database migrations and exit
+  copy       Copy every target, schedule and run from one database to another
+             (libSQL to PostgreSQL or back); the destination must be empty
 
 Options of serve:
   --host HOST    Address to listen on (overrides HOST; default 127.0.0.1)
   --port PORT    Port to listen on (overrides PORT; default 8000)
+
+Options of copy:
+  --from URL     Source database (default: DATABASE_URL)
+  --to URL       Destination database, migrated first (required)
+  --skip-runs    Copy targets and schedules only, not the run history
 
 Configuration comes from environment variables; the README lists them all.
 Exit codes: 0 success, 1 runtime failure, 2 invalid usage or configuration.
@@ -33,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'skip-runs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +91,28 @@ async function main(argv: string[]): Promise<number> {
       logger.info({ database: store.dialect }, 'migrations applied');
       return 0;
     }
+    case 'copy': {
+      if (values.to === undefined) {
+        process.stderr.write('copy needs --to URL, the destination database. Run api-scheduler --help for the usage.\n');
+        return EXIT_USAGE;
+      }
+      const source = await openStore(values.from ?? env.DATABASE_URL, logger);
+      try {
+        const destination = await openStore(values.to, logger);
+        try {
+          const copied = await copyData(source, destination, {
+            runs: values['skip-runs'] !== true,
+            onProgress: (progress) => logger.debug(progress, 'copying'),
+          });
+          logger.info({ ...copied, from: source.dialect, to: destination.dialect }, 'copied the data');
+        } finally {
+          await destination.close();
+        }
+      } finally {
+        await source.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`Unknown command "${command}". Run api-scheduler --help for the list.\n`);
       return EXIT_USAGE;
@@ -114,7 +146,7 @@ main(process.argv.slice(2)).then(
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof DatabaseOpenError) return error.message;
+  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError) return error.message;
 
   const code = 'code' in error ? String(error.code) : '';
   if (code === 'EADDRINUSE') {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { newId } from '@api-scheduler/core';
+import { createStore } from '@api-scheduler/db';
 import { probePostgresTestServer } from '@api-scheduler/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -103,6 +105,34 @@ describe('api-scheduler CLI', () => {
     } finally {
       await database.drop();
     }
+  });
+
+  it.skipIf(postgres.server === null)('copies a libSQL database into PostgreSQL', async () => {
+    const database = await postgres.server!.createDatabase();
+    const source = `file:${join(dataDir, 'copy-source.db')}`;
+    try {
+      const store = await createStore({ url: source });
+      await store.migrate();
+      const now = new Date();
+      await store.createTarget({ id: newId(), name: 'hook', url: 'http://127.0.0.1:9/hook', method: 'GET', headers: {}, body_template: null, timeout_ms: 5_000, created_at: now, updated_at: now });
+      await store.close();
+
+      const copied = runCli(['copy', '--to', database.url], { DATABASE_URL: source, LOG_LEVEL: 'info' });
+      const again = runCli(['copy', '--from', source, '--to', database.url]);
+
+      expect(copied.code).toBe(0);
+      expect(copied.stdout).toContain('"targets":1');
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('The destination database already has targets or schedules');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('rejects copy without --to with exit 2', () => {
+    const result = runCli(['copy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('copy needs --to URL');
   });
 
   it('explains a port in use in one line', async () => {

@@ -9,3 +9,5 @@ export { SCHEDULE_CHANNEL } from './postgres/schedule-changes.js';
 export { DatabaseQueryError } from './query-error.js';
 export type { StoreLogger } from './logger.js';
 export * from './database-open-error.js';
+export { copyData, DestinationNotEmptyError } from './copy-data.js';
+export type { CopyDataOptions, CopyDataResult } from './copy-data.js';
