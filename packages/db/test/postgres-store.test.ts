@@ -206,7 +206,7 @@ describe.skipIf(server === null)('PostgreSQL', () => {
       const store = await openStore();
       await store.migrate();
       const db = drizzle({ connection: database.url, schema });
-      const select = selectDue(db, T0, 100).toSQL();
+      const select = selectDue(db, { now: T0, limit: 100, from: T0 - 1_000 }).toSQL();
 
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

@@ -1,5 +1,5 @@
 import type { Schedule } from '@api-scheduler/core';
-import { asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 
 import { claimedFires, planClaims } from '../claim-plan.js';
 import type { Claim } from '../claim-plan.js';
@@ -30,7 +30,7 @@ export async function claimDueSchedules(db: PostgresDatabase, input: ClaimInput,
 }
 
 async function claimInTransaction(tx: PostgresExecutor, input: ClaimInput, logger: StoreLogger): Promise<ClaimedFire[]> {
-  const selected = await selectDue(tx, input.now, input.limit);
+  const selected = await selectDueInOrder(tx, input);
   if (selected.length === 0) return [];
 
   const due: Schedule[] = [];
@@ -51,14 +51,35 @@ async function claimInTransaction(tx: PostgresExecutor, input: ClaimInput, logge
 }
 
 /**
+ * Selects and locks the schedules of one claim: with a backlog split, the
+ * schedules due at or after `backlog.before` first, then the backlog due
+ * before it in the rest of the batch, at most `backlog.limit` of it. Without
+ * one, all due schedules earliest first. PostgreSQL rejects FOR UPDATE on a
+ * UNION, so the two parts are two statements, and the second runs only when
+ * the first leaves room.
+ */
+async function selectDueInOrder(tx: PostgresExecutor, input: ClaimInput): Promise<DueRow[]> {
+  const { now, limit, backlog } = input;
+  if (backlog === undefined) return selectDue(tx, { now, limit });
+
+  const onTime = await selectDue(tx, { now, limit, from: backlog.before });
+  const room = Math.min(backlog.limit, limit - onTime.length);
+  if (room <= 0) return onTime;
+  return onTime.concat(await selectDue(tx, { now, limit: room, before: backlog.before }));
+}
+
+type DueRow = Awaited<ReturnType<typeof selectDue>>[number];
+
+/**
  * Selects and locks up to `limit` due ACTIVE schedules, earliest first, with
  * their targets and, for a schedule whose overlap policy is skip, one of its
- * RUNNING runs in any process (served by runs_running_schedule_idx). The
+ * RUNNING runs in any process (served by runs_running_schedule_idx). `from`
+ * (inclusive) and `before` (exclusive) narrow the range of next_run_at. The
  * partial index schedules_due_idx serves the scan in next_run_at order, so
  * the scan stops after `limit` rows that it could lock. Only the schedules
  * are locked: targets are read, and may change while the fire is sent.
  */
-export function selectDue(tx: PostgresExecutor, now: number, limit: number) {
+export function selectDue(tx: PostgresExecutor, range: { now: number; limit: number; from?: number; before?: number }) {
   return tx
     .select({
       schedule: schedules,
@@ -68,9 +89,16 @@ export function selectDue(tx: PostgresExecutor, now: number, limit: number) {
     })
     .from(schedules)
     .innerJoin(targets, eq(targets.id, schedules.target_id))
-    .where(sql`${isActive} AND ${lte(schedules.next_run_at, new Date(now))}`)
+    .where(
+      and(
+        isActive,
+        lte(schedules.next_run_at, new Date(range.now)),
+        range.from === undefined ? undefined : gte(schedules.next_run_at, new Date(range.from)),
+        range.before === undefined ? undefined : lt(schedules.next_run_at, new Date(range.before)),
+      ),
+    )
     .orderBy(asc(schedules.next_run_at))
-    .limit(limit)
+    .limit(range.limit)
     .for('update', { of: schedules, skipLocked: true });
 }
 

@@ -158,8 +158,8 @@ export class PostgresStore implements Store {
     return this.run((db) => schedules.countSchedulesByStatus(db));
   }
 
-  earliestNextRunAt(): Promise<number | null> {
-    return this.run((db) => schedules.earliestNextRunAt(db));
+  earliestNextRunAt(after?: number): Promise<number | null> {
+    return this.run((db) => schedules.earliestNextRunAt(db, after));
   }
 
   claimDueSchedules(input: ClaimInput): Promise<ClaimedFire[]> {

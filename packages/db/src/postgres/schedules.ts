@@ -133,10 +133,11 @@ export async function countSchedulesByStatus(db: PostgresExecutor): Promise<Reco
   return counts;
 }
 
-export async function earliestNextRunAt(db: PostgresExecutor): Promise<number | null> {
+/** Returns the earliest next_run_at of an ACTIVE schedule, in Unix milliseconds, only counting those later than `after` when it is given. */
+export async function earliestNextRunAt(db: PostgresExecutor, after?: number): Promise<number | null> {
   const [row] = await db
     .select({ earliest: min(schedules.next_run_at) })
     .from(schedules)
-    .where(isActive);
+    .where(and(isActive, after === undefined ? undefined : gt(schedules.next_run_at, new Date(after))));
   return row?.earliest?.getTime() ?? null;
 }
