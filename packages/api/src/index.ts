@@ -11,6 +11,8 @@ export { describeErrorForLog, isReportedError } from './errors.js';
 export { handleRestRequest, MAX_BODY_BYTES } from './rest/handle-rest-request.js';
 export type { RestRequest, RestResponse } from './rest/handle-rest-request.js';
 export { buildOpenApiDocument } from './openapi.js';
+export { restRoutes } from './rest/routes.js';
+export type { RestRoute } from './rest/routes.js';
 export type { ScheduleOutput } from './schemas/schedule.js';
 export type { ConfigPreviewOutput, SchedulePreviewOutput } from './schemas/schedule-preview.js';
 export type { TargetOutput } from './schemas/target.js';
