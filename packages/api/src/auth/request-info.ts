@@ -71,7 +71,9 @@ export function originMatchesHost(request: RequestInfo): boolean {
   const host = headerValue(request.headers, 'host');
   if (host === undefined) return false;
   try {
-    return new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
+    const originUrl = new URL(origin);
+    // Parsed with the origin's scheme, so a default port written out in Host (":443") compares equal.
+    return new URL(`${originUrl.protocol}//${host.trim()}`).host === originUrl.host;
   } catch {
     // Origin "null" (sandboxed frames, some redirects) and garbage match no host.
     return false;
