@@ -72,7 +72,9 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT_USAGE : 0;
   }
 
-  const expectedArguments = command === 'keys' ? (extra[0] === 'revoke' ? 2 : 1) : 0;
+  // keys takes an action (create, list, revoke), and revoke also takes an id.
+  let expectedArguments = 0;
+  if (command === 'keys') expectedArguments = extra[0] === 'revoke' ? 2 : 1;
   if (extra.length > expectedArguments) {
     process.stderr.write(`Unexpected argument "${extra[expectedArguments]}" for ${command}. Run api-scheduler --help for the usage.\n`);
     return EXIT_USAGE;

@@ -3,8 +3,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { CREATE_KEY_COMMAND } from '@api-scheduler/api';
 
 /**
- * How the API is served: with keys; open without keys on a loopback
- * address; open because --insecure says so; or not at all.
+ * Access mode of the API: keys required, open without keys on a loopback
+ * address, open because of --insecure, or not served at all.
  */
 export type StartupAccess = 'keys' | 'open-loopback' | 'open-insecure' | 'refuse';
 

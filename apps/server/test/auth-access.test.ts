@@ -1,4 +1,4 @@
-import { appRouter, restRoutes } from '@api-scheduler/api';
+import { appRouter, buildOpenApiDocument, restRoutes } from '@api-scheduler/api';
 import type { RestRoute } from '@api-scheduler/api';
 import type { ApiKeyScope } from '@api-scheduler/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,5 +151,38 @@ describe('public endpoints without a key', () => {
     const response = await sendRaw('127.0.0.1', server.port, { method: 'GET', path, headers: {} });
 
     expect(response.status).toBe(200);
+  });
+});
+
+describe('access before input validation', () => {
+  it.each([
+    ['no key', 401],
+    ['read', 403],
+    ['write', 422],
+  ] as const)('unparsable body with %s gets %i', async (credential, status) => {
+    const response = await sendRaw('127.0.0.1', server.port, {
+      method: 'POST',
+      path: '/targets/',
+      headers: { ...authorizationFor(credential), 'content-type': 'application/json' },
+      body: Buffer.from('{"url": '),
+    });
+
+    expect(response.status).toBe(status);
+  });
+});
+
+describe('OpenAPI security', () => {
+  it('documents 401 and 403 on every protected route', () => {
+    const document = buildOpenApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>> };
+
+    for (const route of restRoutes) {
+      const operation = document.paths[route.path]![route.method.toLowerCase()]!;
+      if (route.public) {
+        expect(operation.security, `${route.method} ${route.path}`).toEqual([]);
+        continue;
+      }
+      expect(operation.security, `${route.method} ${route.path}`).toEqual([{ bearerKey: [] }, { sessionCookie: [] }]);
+      expect(Object.keys(operation.responses), `${route.method} ${route.path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
+    }
   });
 });

@@ -21,7 +21,7 @@ export async function authenticateOrThrow(ctx: ApiContext): Promise<Principal> {
   if (failure.code === 'TOO_MANY_REQUESTS') {
     if (responseHeaders) responseHeaders['Retry-After'] = String(failure.retryAfterSeconds);
   } else if (responseHeaders) {
-    // RFC 6750: error="invalid_token" tells a client that the credentials it sent were wrong, not missing.
+    // RFC 6750: error="invalid_token" marks credentials that were sent but are wrong, as opposed to missing.
     responseHeaders['WWW-Authenticate'] = failure.invalidToken ? 'Bearer realm="api-scheduler", error="invalid_token"' : 'Bearer realm="api-scheduler"';
   }
   throw new TRPCError({ code: failure.code, message: failure.message });

@@ -8,7 +8,7 @@ import { bearerCredentialOf, sessionIdOf } from './request-info.js';
 import type { RequestInfo } from './request-info.js';
 import { SessionStore } from './session-store.js';
 
-/** Who sent a request: any caller of an open server, the holder of a key, or a signed-in browser. */
+/** The sender of a request: any caller of an open server, the holder of a key, or a signed-in browser. */
 export interface Principal {
   via: 'open' | 'key' | 'session';
   scope: ApiKeyScope;
@@ -28,14 +28,14 @@ export interface AuthenticatorOptions {
   clock: Clock;
   logger: Logger;
   /**
-   * What happens while no unrevoked key exists: true serves every request
-   * with full access (a loopback bind, or --insecure), false rejects every
+   * Access while no unrevoked key exists: true serves every request with
+   * full access (a loopback bind, or --insecure), false rejects every
    * request until a key is created.
    */
   openWithoutKeys: boolean;
   /** How long a session lasts after sign-in. Default 12 hours. */
   sessionTtlMs?: number;
-  /** How old the count of unrevoked keys may be before a request reads it again. Default 5 seconds. */
+  /** Maximum age of the count of unrevoked keys before a request reads it again. Default 5 seconds. */
   keyCountMaxAgeMs?: number;
   /** The shortest time between two writes of one key's last_used_at. Default 1 minute. */
   lastUsedIntervalMs?: number;

@@ -1,4 +1,4 @@
-/** What authentication reads from an HTTP request, and the headers it adds to the response. */
+/** The parts of an HTTP request that authentication reads, and the headers it adds to the response. */
 export interface RequestInfo {
   headers: Record<string, string | string[] | undefined>;
   /** The client's IP address, which failed attempts are counted against. */
@@ -49,7 +49,7 @@ export function sessionIdOf(request: RequestInfo): string | null {
 
 /**
  * Tells whether the client reached the service over https: directly, or
- * through a proxy that says so in X-Forwarded-Proto. Trusting that header
+ * through a proxy that sets X-Forwarded-Proto: https. Trusting that header
  * is safe here because it only adds the Secure flag to a cookie.
  */
 export function cameOverHttps(request: RequestInfo): boolean {

@@ -55,7 +55,7 @@ export const authRouter = router({
         const via = principal.via === 'open' ? null : principal.via;
         return { auth_required: authRequired, authenticated: via !== null, via, scope: principal.scope };
       } catch (error) {
-        // Not signed in is an answer here, not an error; a blocked address still gets its 429.
+        // Not being signed in is a valid result here, not an error. A blocked address still gets its 429.
         if (error instanceof TRPCError && error.code === 'UNAUTHORIZED') {
           delete ctx.request?.responseHeaders['WWW-Authenticate'];
           return { auth_required: authRequired, authenticated: false, via: null, scope: null };
