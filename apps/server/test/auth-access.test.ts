@@ -114,7 +114,7 @@ describe('REST access by key scope', () => {
 
 describe('tRPC access by key scope', () => {
   // At run time tRPC keeps the procedures flat, under their dotted paths.
-  const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>).map(([path, procedure]) => ({
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).map(([path, procedure]) => ({
     path,
     type: procedure._def.type,
   }));
