@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   instanceId: string;
   /** Minimum time between the starts of two catch-up fires of one schedule (fire_all), in milliseconds. */
   catchUpSpacingMs: number;
+  /** Called after each fire (with its retries) has settled and left inFlightCount. */
+  onFireSettled?: () => void;
 }
 
 /** A fire and its retries, or a sequence of catch-up fires, as one unit of work. */
@@ -149,6 +151,7 @@ export class Dispatcher {
     const promise = this.runSequence(fires, abort.signal).finally(() => {
       this.chains.delete(first.run.id);
       this.finishActivity(scheduleId, activity, abort.signal);
+      this.options.onFireSettled?.();
     });
     this.chains.set(first.run.id, { promise, abort });
   }

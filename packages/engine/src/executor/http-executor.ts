@@ -18,6 +18,8 @@ import { buildRequestHeaders, methodSendsBody } from './request-headers.js';
 import { flattenResponseHeaders } from './response-headers.js';
 import type { ExecutionResult, HttpRequestSpec } from './types.js';
 
+const UNDICI_TIMEOUT_MARGIN_MS = 1_000;
+
 // A redirect body up to this size is read to the end, so its connection can be
 // reused. A larger one is dropped together with its connection.
 const REDIRECT_BODY_DRAIN_BYTES = 64 * 1024;
@@ -49,6 +51,11 @@ export class HttpExecutor {
       connect: { timeout: this.#options.connectTimeoutMs, ...(lookup === null ? {} : { lookup }) },
     });
     this.#limiter = new ConcurrencyLimiter(this.#options.maxConcurrency, this.#options.maxPerHost);
+  }
+
+  /** The global cap on requests in flight. */
+  get maxConcurrency(): number {
+    return this.#options.maxConcurrency;
   }
 
   /** Requests holding a concurrency slot, from sending until their body is read. */
@@ -179,9 +186,10 @@ export class HttpExecutor {
       progress.headers = null;
       await this.#options.checkTarget?.(hop.url, redirects);
 
-      // undici's own timeouts stay within what is left of the total. The abort
-      // signal enforces the total itself, including for a trickling body.
-      const remainingMs = Math.max(1, Math.ceil(deadline - performance.now()));
+      // The abort signal enforces the total, including for a trickling body.
+      // undici's own timeouts are a backstop a second later, so that they do
+      // not race the signal and report the timeout with a different message.
+      const remainingMs = Math.max(1, Math.ceil(deadline - performance.now())) + UNDICI_TIMEOUT_MARGIN_MS;
       const response = await request(hop.url, {
         dispatcher: this.#agent,
         method: hop.method,
