@@ -1,24 +1,41 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
+import { NotFoundError } from '@api-scheduler/core';
 import { DatabaseOpenError, DestinationNotEmptyError, copyData } from '@api-scheduler/db';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
+import { KeysUsageError, createKeyCommand, formatKeyList, parseCreateOptions, revokeKeyCommand } from './keys-command.js';
 import { createLogger } from './logger.js';
 import { openStore } from './open-store.js';
 import { serve } from './serve.js';
+import { InsecureStartError } from './startup-policy.js';
 
 const HELP = `Usage: api-scheduler COMMAND [options]
 
 Commands:
   serve      Apply migrations, start the engine and serve the API and UI
   migrate    Apply pending database migrations and exit
-  copy       Copy every target, schedule and run from one database to another
-             (libSQL to PostgreSQL or back); the destination must be empty
+  copy       Copy every API key, target, schedule and run from one database to
+             another (libSQL to PostgreSQL or back); the destination must be empty
+  keys create --name NAME --scope read|write|admin
+             Create an API key and print it once (only its hash is stored)
+  keys list  List the API keys (id, name, prefix, scope, times), never a secret
+  keys revoke ID
+             Revoke an API key; requests with it fail from then on
 
 Options of serve:
   --host HOST    Address to listen on (overrides HOST; default 127.0.0.1)
   --port PORT    Port to listen on (overrides PORT; default 8000)
+  --insecure     Serve without authentication on a non-loopback HOST while no
+                 API key exists (same as SCHEDULER_INSECURE=true)
+
+Scopes of keys create:
+  read    reads targets, schedules, runs and metrics
+  write   also creates, changes, deletes and triggers targets and schedules
+  admin   also creates, lists and revokes API keys
+
+The keys commands work on DATABASE_URL directly, with or without a running server.
 
 Options of copy:
   --from URL     Source database (default: DATABASE_URL)
@@ -43,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       'skip-runs': { type: 'boolean' },
+      insecure: { type: 'boolean' },
+      name: { type: 'string' },
+      scope: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,8 +72,11 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT_USAGE : 0;
   }
 
-  if (extra.length > 0) {
-    process.stderr.write(`Unexpected argument "${extra[0]}" for ${command}. Run api-scheduler --help for the usage.\n`);
+  // keys takes an action (create, list, revoke), and revoke also takes an id.
+  let expectedArguments = 0;
+  if (command === 'keys') expectedArguments = extra[0] === 'revoke' ? 2 : 1;
+  if (extra.length > expectedArguments) {
+    process.stderr.write(`Unexpected argument "${extra[expectedArguments]}" for ${command}. Run api-scheduler --help for the usage.\n`);
     return EXIT_USAGE;
   }
 
@@ -61,8 +84,10 @@ async function main(argv: string[]): Promise<number> {
     ...process.env,
     ...(values.host !== undefined ? { HOST: values.host } : {}),
     ...(values.port !== undefined ? { PORT: values.port } : {}),
+    ...(values.insecure === true ? { SCHEDULER_INSECURE: 'true' } : {}),
   });
-  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY || isInteractive() });
+  // The keys commands print their result on standard output, so their log lines go to standard error.
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY || isInteractive(), stderr: command === 'keys' });
 
   switch (command) {
     case 'serve': {
@@ -113,6 +138,32 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'keys': {
+      const [action, id] = extra;
+      if (action !== 'create' && action !== 'list' && action !== 'revoke') {
+        process.stderr.write(`keys needs create, list or revoke${action === undefined ? '' : ` (got "${action}")`}. Run api-scheduler --help for the usage.\n`);
+        return EXIT_USAGE;
+      }
+      if (action === 'revoke' && id === undefined) {
+        process.stderr.write('keys revoke needs the ID of the key, as keys list shows it. Run api-scheduler --help for the usage.\n');
+        return EXIT_USAGE;
+      }
+      const createOptions = action === 'create' ? parseCreateOptions(values.name, values.scope) : null;
+
+      const store = await openStore(env.DATABASE_URL, logger);
+      try {
+        if (createOptions !== null) {
+          process.stdout.write(await createKeyCommand(store, { ...createOptions, baseUrl: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}` }));
+        } else if (action === 'list') {
+          process.stdout.write(formatKeyList(await store.listApiKeys()));
+        } else {
+          process.stdout.write(await revokeKeyCommand(store, id!));
+        }
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`Unknown command "${command}". Run api-scheduler --help for the list.\n`);
       return EXIT_USAGE;
@@ -125,7 +176,7 @@ main(process.argv.slice(2)).then(
     process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof EnvError) {
+    if (error instanceof EnvError || error instanceof KeysUsageError || error instanceof InsecureStartError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;
@@ -146,7 +197,7 @@ main(process.argv.slice(2)).then(
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError) return error.message;
+  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError || error instanceof NotFoundError) return error.message;
 
   const code = 'code' in error ? String(error.code) : '';
   if (code === 'EADDRINUSE') {

@@ -47,6 +47,8 @@ const envSchema = z.object({
   SCHEDULER_UI_DIR: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_PRETTY: boolean('LOG_PRETTY', false),
+  // Serve without authentication on a non-loopback HOST while no API key exists.
+  SCHEDULER_INSECURE: boolean('SCHEDULER_INSECURE', false),
   SCHEDULER_SHUTDOWN_GRACE_MS: integer('SCHEDULER_SHUTDOWN_GRACE_MS', 0, 600_000, 10_000),
   SCHEDULER_MISFIRE_GRACE_MS: integer('SCHEDULER_MISFIRE_GRACE_MS', 0, 3_600_000, 1_000),
   SCHEDULER_FIRE_ALL_LIMIT: integer('SCHEDULER_FIRE_ALL_LIMIT', 1, 10_000, 100),

@@ -4,15 +4,17 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
-import { schedulerWithoutEngine } from '@api-scheduler/api';
+import { Authenticator, CREATE_KEY_COMMAND, schedulerWithoutEngine } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { systemClock } from '@api-scheduler/core';
 import { Engine } from '@api-scheduler/engine';
 import type { RunRetention } from '@api-scheduler/engine';
+import type { Store } from '@api-scheduler/db';
 
 import type { Env } from './env.js';
 import { openStore } from './open-store.js';
 import { createHttpServer } from './http/server.js';
+import { InsecureStartError, isLoopbackHost, startupAccess } from './startup-policy.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,6 +35,40 @@ function defaultUiDir(): string | null {
   return existsSync(built) ? built : null;
 }
 
+/**
+ * Counts the unrevoked API keys and applies the start-up policy. Throws
+ * InsecureStartError for a reachable address with no key and no --insecure.
+ * A worker serves only health checks, so the policy does not apply to it.
+ */
+async function checkStartupAccess(env: Env, store: Store, logger: Logger): Promise<Authenticator> {
+  const authenticator = new Authenticator({
+    store,
+    clock: systemClock,
+    logger,
+    openWithoutKeys: isLoopbackHost(env.HOST) || env.SCHEDULER_INSECURE,
+  });
+  const activeKeys = await authenticator.countActiveKeys();
+  if (env.SCHEDULER_ROLE === 'worker') return authenticator;
+
+  switch (startupAccess({ host: env.HOST, insecure: env.SCHEDULER_INSECURE, activeKeys })) {
+    case 'keys':
+      logger.info({ active_keys: activeKeys }, 'API keys exist: every request must authenticate');
+      break;
+    case 'open-loopback':
+      logger.warn(
+        { host: env.HOST },
+        `No API key exists: the API is open to every process on this machine. Create one with \`${CREATE_KEY_COMMAND}\` to require keys`,
+      );
+      break;
+    case 'open-insecure':
+      logger.warn({ host: env.HOST }, 'No API key exists and --insecure is set: the API is open to anyone who can reach this address');
+      break;
+    case 'refuse':
+      throw new InsecureStartError(env.HOST);
+  }
+  return authenticator;
+}
+
 export interface RunningServer {
   url: string;
   stop(): Promise<void>;
@@ -44,6 +80,13 @@ export interface RunningServer {
  */
 export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
   const store = await openStore(env.DATABASE_URL, logger);
+  let authenticator: Authenticator;
+  try {
+    authenticator = await checkStartupAccess(env, store, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const runEngine = env.SCHEDULER_ROLE !== 'api';
   const engine = runEngine
@@ -79,6 +122,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     scheduler: engine ? { wake: () => engine.wake(), trigger: (id) => engine.trigger(id) } : schedulerWithoutEngine,
     instanceId: env.SCHEDULER_INSTANCE_ID,
     startedAt: systemClock.now(),
+    auth: authenticator,
   };
 
   const server = createHttpServer({

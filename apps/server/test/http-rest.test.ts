@@ -974,8 +974,13 @@ describe('OpenAPI and docs', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/auth/session',
+        '/auth/sign-in',
+        '/auth/sign-out',
         '/docs',
         '/healthz',
+        '/keys/',
+        '/keys/{id}',
         '/metrics',
         '/openapi.json',
         '/readyz',

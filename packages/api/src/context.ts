@@ -2,6 +2,8 @@ import type { Clock, Run } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 import type { Logger } from 'pino';
 
+import type { Authenticator } from './auth/authenticator.js';
+import type { RequestInfo } from './auth/request-info.js';
 import { EngineUnavailableError } from './engine-unavailable-error.js';
 
 /** The part of the engine that the API drives. */
@@ -24,7 +26,10 @@ export const schedulerWithoutEngine: SchedulerControl = {
   trigger: () => Promise.reject(new EngineUnavailableError('Run now')),
 };
 
-/** The context of every procedure. The server builds it once per process, not per request. */
+/**
+ * The context of every procedure. The server builds it once per process and
+ * adds `request` for each HTTP request.
+ */
 export interface ApiContext {
   store: Store;
   clock: Clock;
@@ -34,4 +39,11 @@ export interface ApiContext {
   instanceId: string;
   /** When the process started, Unix milliseconds on `clock`. */
   startedAt: number;
+  /**
+   * Checks the credentials of requests. Without it every procedure runs with
+   * full access, as in-process callers and tests without keys expect.
+   */
+  auth?: Authenticator;
+  /** The HTTP request being served. Absent for an in-process call, which then carries no credentials. */
+  request?: RequestInfo;
 }

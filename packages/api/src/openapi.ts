@@ -1,10 +1,12 @@
 import { SCHEDULE_TYPES, scheduleConfigInputs } from '@api-scheduler/core';
 import { z } from 'zod';
 
+import { SESSION_COOKIE } from './auth/request-info.js';
 import { errorBody, validationErrorBody } from './rest/responses.js';
 import { pathParameters, restRoutes } from './rest/routes.js';
 import type { RestRoute } from './rest/routes.js';
 import { appRouter } from './router.js';
+import { apiKeyOutput } from './schemas/api-key.js';
 import { metricsOutput } from './schemas/metrics.js';
 import { runOutput } from './schemas/run.js';
 import { schedulePreviewOutput } from './schemas/schedule-preview.js';
@@ -154,6 +156,19 @@ function operationOf(route: RestRoute, schemas: ProcedureSchemas, outputNames: M
   if (route.body || parameters.length > 0) {
     responses['422'] = { description: 'Validation error', content: errorContent('HTTPValidationError') };
   }
+  if (!route.public) {
+    responses['401'] = {
+      description: 'Missing, invalid or revoked API key or session (while at least one key exists); see the WWW-Authenticate header',
+      content: errorContent('ErrorDetail'),
+    };
+    responses['403'] = { description: 'The key\'s scope is too small, or a cookie-authenticated change came from another origin', content: errorContent('ErrorDetail') };
+  }
+  if (!route.public || route.procedure === 'auth.signIn') {
+    responses['429'] = {
+      description: 'Too many failed authentication attempts from this address; see the Retry-After header',
+      content: errorContent('ErrorDetail'),
+    };
+  }
 
   const operation: JsonSchema = {
     operationId: route.procedure.replace('.', '_'),
@@ -162,6 +177,8 @@ function operationOf(route: RestRoute, schemas: ProcedureSchemas, outputNames: M
     responses,
   };
   if (route.description) operation.description = route.description;
+  // Either credential works; an empty list would mean "no credentials needed".
+  operation.security = route.public ? [] : [{ bearerKey: [] }, { sessionCookie: [] }];
   if (parameters.length > 0) operation.parameters = parameters;
   if (route.body) {
     operation.requestBody = { required: true, content: { 'application/json': { schema: ref(bodyComponentName(route.procedure)) } } };
@@ -245,6 +262,7 @@ function build(): JsonSchema {
     [runOutput, 'Run'],
     [schedulePreviewOutput, 'SchedulePreview'],
     [metricsOutput, 'Metrics'],
+    [apiKeyOutput, 'ApiKey'],
     [validationErrorBody, 'HTTPValidationError'],
     [errorBody, 'ErrorDetail'],
   ]);
@@ -278,9 +296,19 @@ function build(): JsonSchema {
       description:
         'Stores HTTP targets and schedules, fires the requests on time and records every run. List endpoints return a JSON array and put the cursor of the next page into the X-Next-Cursor header.',
     },
-    tags: [{ name: 'targets' }, { name: 'schedules' }, { name: 'runs' }, { name: 'system' }],
+    tags: [{ name: 'targets' }, { name: 'schedules' }, { name: 'runs' }, { name: 'system' }, { name: 'keys' }, { name: 'auth' }],
     paths: { ...paths, ...documentPaths() },
-    components: { schemas: { ...registryToComponents(outputs, 'output'), ...inputComponents } },
+    components: {
+      schemas: { ...registryToComponents(outputs, 'output'), ...inputComponents },
+      securitySchemes: {
+        bearerKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (sk_…) from `api-scheduler keys create`. Needed while at least one unrevoked key exists.',
+        },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The session that POST /auth/sign-in sets' },
+      },
+    },
   };
 }
 

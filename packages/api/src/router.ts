@@ -1,5 +1,7 @@
 import type { AnyProcedure, AnyRouter } from '@trpc/server';
 
+import { authRouter } from './routers/auth.js';
+import { keysRouter } from './routers/keys.js';
 import { metricsRouter } from './routers/metrics.js';
 import { runsRouter } from './routers/runs.js';
 import { schedulesRouter } from './routers/schedules.js';
@@ -12,6 +14,8 @@ export const appRouter = router({
   schedules: schedulesRouter,
   runs: runsRouter,
   metrics: metricsRouter,
+  keys: keysRouter,
+  auth: authRouter,
   system: systemRouter,
 });
 

@@ -1,7 +1,10 @@
-import { ValidationError } from '@api-scheduler/core';
+import { ValidationError, scopeAllows } from '@api-scheduler/core';
+import type { ApiKeyScope } from '@api-scheduler/core';
 import { TRPCError, initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 
+import { authenticateOrThrow } from './auth/authenticate-or-throw.js';
+import { originMatchesHost } from './auth/request-info.js';
 import type { ApiContext } from './context.js';
 import { INTERNAL_ERROR_MESSAGE, describeErrorForLog, toApiError, validationIssuesOf } from './errors.js';
 import { ProtoKeyInput, inputTransformer } from './input-transformer.js';
@@ -51,6 +54,38 @@ const rejectUndecodableInput = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
+/**
+ * Authenticates the request and checks that its key's scope covers
+ * `required`: 401 without valid credentials, 429 while the address is
+ * blocked after failed attempts, 403 for a smaller scope. A change made with
+ * a session cookie must also come from a page of this server (its Origin,
+ * when sent, matches Host), so another site cannot make a signed-in browser
+ * send it. Runs before the input is parsed, so a caller without access
+ * learns nothing from validation errors.
+ */
+function requireScope(required: ApiKeyScope) {
+  return t.middleware(async ({ ctx, type, next }) => {
+    const principal = await authenticateOrThrow(ctx);
+
+    if (principal.via === 'session' && type === 'mutation' && !originMatchesHost(ctx.request!)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Cross-site request rejected: the Origin header does not match the Host of this server' });
+    }
+    if (!scopeAllows(principal.scope, required)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Forbidden: this request needs an API key with scope ${required}, and the key used has scope ${principal.scope}` });
+    }
+    return next({ ctx: { principal } });
+  });
+}
+
+const baseProcedure = t.procedure.use(mapErrors);
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors).use(rejectUndecodableInput);
+/** Needs no credentials: health checks and the sign-in procedures. */
+export const publicProcedure = baseProcedure.use(rejectUndecodableInput);
+/** Reads state: any valid key. */
+export const readProcedure = baseProcedure.use(requireScope('read')).use(rejectUndecodableInput);
+/** Changes targets and schedules: a write or admin key. */
+export const writeProcedure = baseProcedure.use(requireScope('write')).use(rejectUndecodableInput);
+/** Manages API keys: an admin key. */
+export const adminProcedure = baseProcedure.use(requireScope('admin')).use(rejectUndecodableInput);
 export const createCallerFactory = t.createCallerFactory;

@@ -14,7 +14,7 @@ export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 
   constructor(
-    readonly entity: 'target' | 'schedule' | 'run',
+    readonly entity: 'target' | 'schedule' | 'run' | 'API key',
     readonly id: string,
   ) {
     super(`${entity[0]!.toUpperCase()}${entity.slice(1)} ${id} was not found`);

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './clock.js';
 export * from './secrets.js';
+export * from './api-keys.js';
 export * from './schemas/enums.js';
 export * from './schemas/limits.js';
 export * from './schemas/number-field.js';

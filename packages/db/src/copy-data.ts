@@ -15,6 +15,7 @@ export interface CopyDataResult {
   targets: number;
   schedules: number;
   runs: number;
+  api_keys: number;
 }
 
 export class DestinationNotEmptyError extends Error {
@@ -35,10 +36,10 @@ async function* pages<T>(list: (input: PageInput) => Promise<Page<T>>): AsyncGen
 }
 
 /**
- * Copies every target, schedule and (unless `runs` is false) run from one
+ * Copies every API key, target, schedule and (unless `runs` is false) run from one
  * store to another with the same ids, instants and states, for moving from
  * libSQL to PostgreSQL or back. Both stores must be migrated, and the
- * destination must hold no target or schedule. Stop every scheduler on the
+ * destination must hold no target or schedule, and no key of the source. Stop every scheduler on the
  * source first: a fire claimed during the copy could be missed or fired again.
  */
 export async function copyData(source: Store, destination: Store, options: CopyDataOptions = {}): Promise<CopyDataResult> {
@@ -46,7 +47,13 @@ export async function copyData(source: Store, destination: Store, options: CopyD
   const schedulesThere = await destination.listSchedules({ limit: 1 });
   if (targetsThere.items.length > 0 || schedulesThere.items.length > 0) throw new DestinationNotEmptyError();
 
-  const copied: CopyDataResult = { targets: 0, schedules: 0, runs: 0 };
+  const copied: CopyDataResult = { targets: 0, schedules: 0, runs: 0, api_keys: 0 };
+  // Keys first, so a server started on the destination demands the same keys as the source.
+  for (const listed of await source.listApiKeys()) {
+    const stored = await source.findApiKeyByPrefix(listed.prefix);
+    if (stored) await destination.createApiKey(stored);
+    copied.api_keys += 1;
+  }
   for await (const targets of pages((input) => source.listTargets(input))) {
     for (const target of targets) await destination.createTarget(target);
     copied.targets += targets.length;

@@ -1,4 +1,5 @@
 import type {
+  ApiKey,
   CreateTarget,
   FirePlan,
   ListRunsInput,
@@ -8,6 +9,7 @@ import type {
   RunRequest,
   Schedule,
   ScheduleStatus,
+  StoredApiKey,
   Target,
   UpdateTarget,
 } from '@api-scheduler/core';
@@ -139,7 +141,7 @@ export interface RunStats {
 }
 
 /**
- * Persistence of targets, schedules and runs. The engine and the API use only
+ * Persistence of targets, schedules, runs and API keys. The engine and the API use only
  * this interface; each database dialect has one implementation, and every
  * implementation passes the same conformance suite.
  *
@@ -246,4 +248,18 @@ export interface Store {
    * up. Throws RangeError for a negative or fractional limit or keepPerSchedule.
    */
   pruneRuns(input: PruneRunsInput): Promise<number>;
+
+  /** Inserts a key. Throws ConflictError when another key has the same prefix. */
+  createApiKey(key: StoredApiKey): Promise<ApiKey>;
+  /** Every key, revoked ones included, oldest first, without hashes. */
+  listApiKeys(): Promise<ApiKey[]>;
+  getApiKey(id: string): Promise<ApiKey | null>;
+  /** The key with this prefix, with its hash, revoked or not; null when there is none. */
+  findApiKeyByPrefix(prefix: string): Promise<StoredApiKey | null>;
+  /** How many keys are not revoked. */
+  countActiveApiKeys(): Promise<number>;
+  /** Sets last_used_at, unless it is already later. Unknown ids are ignored. */
+  touchApiKey(id: string, usedAt: Date): Promise<void>;
+  /** Sets revoked_at and returns the key; a key revoked before keeps its first revoked_at. Throws NotFoundError for an unknown id. */
+  revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey>;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { generateApiKey, newId } from '@api-scheduler/core';
 import type { Page, PageInput } from '@api-scheduler/core';
 
 import { DestinationNotEmptyError, copyData, createLibsqlStore, createPostgresStore } from '../src/index.js';
@@ -32,6 +33,7 @@ async function contents(store: Store) {
     targets: await all((input) => store.listTargets(input)),
     schedules: await all((input) => store.listSchedules(input)),
     runs: await all((input) => store.listRuns(input)),
+    apiKeys: await Promise.all((await store.listApiKeys()).map((key) => store.findApiKeyByPrefix(key.prefix))),
   };
 }
 
@@ -64,8 +66,12 @@ describe.skipIf(postgres.server === null)('copyData', () => {
     return store;
   }
 
-  /** Two targets, three schedules in every status, and 1,200 runs, so every list spans several pages. */
+  /** Two API keys (one revoked), two targets, three schedules in every status, and 1,200 runs, so every list spans several pages. */
   async function fill(store: Store): Promise<void> {
+    for (const revoked_at of [null, new Date(T0)]) {
+      const { prefix, hash } = generateApiKey();
+      await store.createApiKey({ id: newId(T0), name: 'ci', prefix, hash, scope: 'write', created_at: new Date(T0 - minute), last_used_at: new Date(T0), revoked_at });
+    }
     const first = await store.createTarget(newTarget());
     const second = await store.createTarget(newTarget({ headers: {}, body_template: null, method: 'GET' }));
     const active = await store.createSchedule(newSchedule(first));
@@ -95,7 +101,7 @@ describe.skipIf(postgres.server === null)('copyData', () => {
     const back = await libsqlStore();
     await copyData(toPostgres, back);
 
-    expect(copied).toEqual({ targets: 2, schedules: 3, runs: 1_200 });
+    expect(copied).toEqual({ targets: 2, schedules: 3, runs: 1_200, api_keys: 2 });
     expect(original.runs).toHaveLength(1_200);
     expect(await contents(toPostgres)).toEqual(original);
     expect(await contents(back)).toEqual(original);
@@ -108,7 +114,7 @@ describe.skipIf(postgres.server === null)('copyData', () => {
 
     const copied = await copyData(libsql, destination, { runs: false });
 
-    expect(copied).toEqual({ targets: 2, schedules: 3, runs: 0 });
+    expect(copied).toEqual({ targets: 2, schedules: 3, runs: 0, api_keys: 2 });
     expect((await destination.listRuns({ limit: 10 })).items).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, ValidationError } from '@api-scheduler/core';
+import { ConflictError, NotFoundError, ValidationError, apiKeyMatches, generateApiKey, newId } from '@api-scheduler/core';
+import type { StoredApiKey } from '@api-scheduler/core';
 import type { Run, Schedule, Target } from '@api-scheduler/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -1207,6 +1208,107 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         ]) {
           await expect(store.pruneRuns(input)).rejects.toBeInstanceOf(RangeError);
         }
+      });
+    });
+
+    describe('api keys', () => {
+      function newApiKey(overrides: Partial<StoredApiKey> = {}): { key: string; stored: StoredApiKey } {
+        const generated = generateApiKey();
+        const stored: StoredApiKey = {
+          id: newId(T0),
+          name: 'ci',
+          prefix: generated.prefix,
+          hash: generated.hash,
+          scope: 'write',
+          created_at: new Date(T0),
+          last_used_at: null,
+          revoked_at: null,
+          ...overrides,
+        };
+        return { key: generated.key, stored };
+      }
+
+      it('createApiKey returns the key without its hash', async () => {
+        const { stored } = newApiKey();
+
+        const created = await store.createApiKey(stored);
+
+        const { hash: _hash, ...listed } = stored;
+        expect(created).toEqual(listed);
+        expect(created).not.toHaveProperty('hash');
+      });
+
+      it('findApiKeyByPrefix returns the hash that matches the key', async () => {
+        const { key, stored } = newApiKey();
+        await store.createApiKey(stored);
+
+        const found = await store.findApiKeyByPrefix(stored.prefix);
+
+        expect(found).toEqual(stored);
+        expect(apiKeyMatches(key, found!.hash)).toBe(true);
+        expect(await store.findApiKeyByPrefix('000000000000')).toBeNull();
+      });
+
+      it('rejects a second key with the same prefix', async () => {
+        const { stored } = newApiKey();
+        await store.createApiKey(stored);
+
+        await expect(store.createApiKey({ ...stored, id: newId(T0) })).rejects.toBeInstanceOf(ConflictError);
+      });
+
+      it('listApiKeys lists every key oldest first, without hashes', async () => {
+        const first = newApiKey({ id: newId(T0), name: 'first', scope: 'read' }).stored;
+        const later = newApiKey({ id: newId(T0 + second), name: 'second', scope: 'admin' }).stored;
+        await store.createApiKey(later);
+        await store.createApiKey(first);
+        await store.revokeApiKey(first.id, new Date(T0 + minute));
+
+        const keys = await store.listApiKeys();
+
+        expect(keys.map((key) => key.name)).toEqual(['first', 'second']);
+        expect(keys.map((key) => key.scope)).toEqual(['read', 'admin']);
+        for (const key of keys) expect(key).not.toHaveProperty('hash');
+        expect(keys[0]!.revoked_at).toEqual(new Date(T0 + minute));
+      });
+
+      it('countActiveApiKeys leaves out revoked keys', async () => {
+        expect(await store.countActiveApiKeys()).toBe(0);
+        const kept = newApiKey().stored;
+        const revoked = newApiKey().stored;
+        await store.createApiKey(kept);
+        await store.createApiKey(revoked);
+
+        await store.revokeApiKey(revoked.id, new Date(T0 + minute));
+
+        expect(await store.countActiveApiKeys()).toBe(1);
+      });
+
+      it('revokeApiKey keeps the first revocation time', async () => {
+        const { stored } = newApiKey();
+        await store.createApiKey(stored);
+
+        const first = await store.revokeApiKey(stored.id, new Date(T0 + minute));
+        const again = await store.revokeApiKey(stored.id, new Date(T0 + hour));
+
+        expect(first.revoked_at).toEqual(new Date(T0 + minute));
+        expect(again.revoked_at).toEqual(new Date(T0 + minute));
+        expect((await store.findApiKeyByPrefix(stored.prefix))!.revoked_at).toEqual(new Date(T0 + minute));
+      });
+
+      it('revokeApiKey throws NotFoundError for an unknown id', async () => {
+        await expect(store.revokeApiKey(newId(T0), new Date(T0))).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('touchApiKey only moves last_used_at forward', async () => {
+        const { stored } = newApiKey();
+        await store.createApiKey(stored);
+
+        await store.touchApiKey(stored.id, new Date(T0 + hour));
+        await store.touchApiKey(stored.id, new Date(T0 + minute));
+
+        expect((await store.getApiKey(stored.id))!.last_used_at).toEqual(new Date(T0 + hour));
+        await store.touchApiKey(newId(T0), new Date(T0));
+        expect(await store.getApiKey(newId(T0))).toBeNull();
       });
     });
   });

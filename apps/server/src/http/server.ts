@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 
 import { MAX_BODY_BYTES, appRouter, describeErrorForLog, handleRestRequest, isReportedError } from '@api-scheduler/api';
-import type { ApiContext } from '@api-scheduler/api';
+import type { ApiContext, RequestInfo } from '@api-scheduler/api';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
 
@@ -33,6 +33,15 @@ function procedurePathOf(rawUrl: string | undefined): string {
   } catch {
     return encoded;
   }
+}
+
+function requestInfoOf(request: IncomingMessage): RequestInfo {
+  return {
+    headers: request.headers,
+    remoteAddress: request.socket.remoteAddress ?? 'unknown',
+    encrypted: 'encrypted' in request.socket && request.socket.encrypted === true,
+    responseHeaders: {},
+  };
 }
 
 function hasDotDotSegment(rawPath: string): boolean {
@@ -78,8 +87,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: TRPC_PREFIX,
-    createContext: () => context,
+    // Each request gets its own context, with the credentials it carries.
+    createContext: ({ req }): ApiContext => ({ ...context, request: requestInfoOf(req) }),
     maxBodySize: MAX_BODY_BYTES,
+    // Headers that procedures set: Set-Cookie, WWW-Authenticate, Retry-After.
+    responseMeta: ({ ctx }) => ({ headers: ctx?.request?.responseHeaders ?? {} }),
     onError({ error, path, type, req }) {
       // The API's error middleware has logged the failures of procedures
       // already, and the other codes (404, 409, 422, 503…) are expected
@@ -142,7 +154,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
 
-    const result = await handleRestRequest(context, { method, url, headers: request.headers, body: body.body });
+    const result = await handleRestRequest(context, {
+      method,
+      url,
+      headers: request.headers,
+      body: body.body,
+      remoteAddress: request.socket.remoteAddress ?? 'unknown',
+      encrypted: requestInfoOf(request).encrypted,
+    });
     if (result === null) {
       sendJson(response, 404, { detail: 'Not Found' });
       return;

@@ -2,6 +2,7 @@ import type { ValidationIssue } from '@api-scheduler/core';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 
+import type { RequestInfo } from '../auth/request-info.js';
 import type { ApiContext } from '../context.js';
 import { INTERNAL_ERROR_MESSAGE, describeErrorForLog, validationIssuesOf } from '../errors.js';
 import { buildOpenApiDocument } from '../openapi.js';
@@ -20,6 +21,10 @@ export interface RestRequest {
   url: URL;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The client's IP address, which failed authentication attempts are counted against. Default "unknown". */
+  remoteAddress?: string;
+  /** True when the client connected over TLS. Default false. */
+  encrypted?: boolean;
 }
 
 /** The largest request body the REST API accepts: 1 MiB. */
@@ -150,21 +155,60 @@ function successResponse(route: RestRoute, result: unknown): RestResponse {
   }
 
   const id = (result as { id?: unknown }).id;
-  if ((route.status === 201 || route.status === 202) && typeof id === 'string') {
+  if ((route.status === 201 || route.status === 202) && typeof id === 'string' && route.location !== null) {
     return jsonResponse(route.status, result, { Location: `${route.location ?? route.path}${encodeURIComponent(id)}` });
   }
   return jsonResponse(route.status, result);
 }
 
-async function runRoute(ctx: ApiContext, route: RestRoute, parameters: Record<string, string>, request: RestRequest): Promise<RestResponse> {
-  const input = buildInput(route, parameters, request);
-  if (!input.ok) return input.response;
+function requestInfoOf(request: RestRequest): RequestInfo {
+  return { headers: request.headers, remoteAddress: request.remoteAddress ?? 'unknown', encrypted: request.encrypted ?? false, responseHeaders: {} };
+}
 
+/**
+ * Calls the route's procedure, which authenticates the request itself. The
+ * credentials are checked before the body is parsed, so a caller without
+ * access gets 401 or 403, not a validation error.
+ */
+async function runRoute(ctx: ApiContext, route: RestRoute, parameters: Record<string, string>, request: RestRequest): Promise<RestResponse> {
+  const info = requestInfoOf(request);
+  const requestContext: ApiContext = { ...ctx, request: info };
+
+  let response: RestResponse;
+  const input = buildInput(route, parameters, request);
+  if (!input.ok) {
+    // Reported only to a caller that could call the procedure with a valid input.
+    const denied = await authorizationError(requestContext, route, parameters);
+    response = denied ?? input.response;
+  } else {
+    try {
+      const result = await procedureOf(requestContext, route.procedure)(input.input);
+      response = successResponse(route, result);
+    } catch (error) {
+      response = procedureError(requestContext, error, route, parameters);
+    }
+  }
+  return { ...response, headers: { ...response.headers, ...info.responseHeaders } };
+}
+
+// No input schema accepts a symbol, so a call with it never gets past the input check.
+const ACCESS_CHECK_INPUT = Symbol('access check');
+
+/**
+ * Returns the 401, 403 or 429 that the route's procedure would return to
+ * this caller, or null when the caller has access. It calls the procedure
+ * with an input that fails validation: the access check runs before the
+ * input check, and the procedure body never runs.
+ */
+async function authorizationError(ctx: ApiContext, route: RestRoute, parameters: Record<string, string>): Promise<RestResponse | null> {
+  if (route.public) return null;
   try {
-    const result = await procedureOf(ctx, route.procedure)(input.input);
-    return successResponse(route, result);
+    await procedureOf(ctx, route.procedure)(ACCESS_CHECK_INPUT);
+    return null;
   } catch (error) {
-    return procedureError(ctx, error, route, parameters);
+    const code = error instanceof TRPCError ? error.code : null;
+    if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN' || code === 'TOO_MANY_REQUESTS') return procedureError(ctx, error, route, parameters);
+    return null;
   }
 }
 

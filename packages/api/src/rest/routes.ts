@@ -13,8 +13,10 @@ export interface RestRoute {
   /** Input fields read from the query string. */
   query?: readonly string[];
   status: 200 | 201 | 202 | 204;
-  /** Collection path of the resource that a 201 or 202 response returns, for its Location header. Defaults to route.path. */
-  location?: string;
+  /** Collection path of the resource that a 201 or 202 response returns, for its Location header. Defaults to route.path; null sends none. */
+  location?: string | null;
+  /** True for the endpoints that need no credentials; every other one needs an API key or a session. */
+  public?: boolean;
   /** True when the procedure returns a page: the response is its items, the next cursor goes into X-Next-Cursor. */
   list?: boolean;
   /** When the request can conflict with the stored state, the reason, for the 409 in OpenAPI. */
@@ -113,6 +115,51 @@ export const restRoutes: readonly RestRoute[] = [
   { method: 'GET', path: '/runs/{id}', procedure: 'runs.get', status: 200, summary: 'Get a run', tag: 'runs' },
 
   { method: 'GET', path: '/metrics', procedure: 'metrics.summary', status: 200, summary: 'Metrics of the process, database and runs', tag: 'system' },
+
+  { method: 'GET', path: '/keys/', procedure: 'keys.list', status: 200, summary: 'List API keys, revoked ones included, oldest first (admin)', tag: 'keys' },
+  {
+    method: 'POST',
+    path: '/keys/',
+    procedure: 'keys.create',
+    body: true,
+    status: 201,
+    // No GET /keys/{id}: the list has every key.
+    location: null,
+    summary: 'Create an API key (admin)',
+    description: 'Returns the key itself in the `key` field of this response only: the server stores just its hash. Send it as `Authorization: Bearer KEY`.',
+    tag: 'keys',
+  },
+  {
+    method: 'DELETE',
+    path: '/keys/{id}',
+    procedure: 'keys.revoke',
+    status: 200,
+    summary: 'Revoke an API key (admin)',
+    description: 'The key stops working at once and its sessions end; its row stays in the list with revoked_at set. Revoking it again changes nothing.',
+    tag: 'keys',
+  },
+
+  {
+    method: 'POST',
+    path: '/auth/sign-in',
+    procedure: 'auth.signIn',
+    body: true,
+    status: 200,
+    public: true,
+    summary: 'Exchange an API key for a session cookie',
+    description: 'Sets an httpOnly, SameSite=Strict session cookie that authenticates the next requests in place of the Authorization header. Sessions live in the memory of the process.',
+    tag: 'auth',
+  },
+  { method: 'POST', path: '/auth/sign-out', procedure: 'auth.signOut', status: 204, public: true, summary: 'End the session and clear its cookie', tag: 'auth' },
+  {
+    method: 'GET',
+    path: '/auth/session',
+    procedure: 'auth.session',
+    status: 200,
+    public: true,
+    summary: 'Tell whether authentication is on, and who the caller is',
+    tag: 'auth',
+  },
 ];
 
 /** Names of the path parameters of a template: "/schedules/{id}/pause" has ["id"]. */

@@ -5,7 +5,7 @@ import { describeErrorForLog } from '../errors.js';
 import { CpuUsageSampler } from '../metrics/cpu-usage.js';
 import { metricsOutput } from '../schemas/metrics.js';
 import type { MetricsOutput } from '../schemas/metrics.js';
-import { publicProcedure, router } from '../trpc.js';
+import { readProcedure, router } from '../trpc.js';
 
 // CPU time belongs to the process, so every context shares one sampler.
 const cpuUsage = new CpuUsageSampler();
@@ -26,7 +26,7 @@ async function collectCounts(ctx: ApiContext) {
 
 export const metricsRouter = router({
   /** Reports process, database and run figures. Counts are null while the database is offline. */
-  summary: publicProcedure
+  summary: readProcedure
     .input(z.void())
     .output(metricsOutput)
     .query(async ({ ctx }): Promise<MetricsOutput> => {

@@ -2,11 +2,11 @@ import { NotFoundError, ValidationError, listRunsInput } from '@api-scheduler/co
 
 import { idInput, pageOutput } from '../schemas/common.js';
 import { runOutput, toRunOutput } from '../schemas/run.js';
-import { publicProcedure, router } from '../trpc.js';
+import { readProcedure, router } from '../trpc.js';
 
 export const runsRouter = router({
   /** Runs newest first. */
-  list: publicProcedure
+  list: readProcedure
     .input(listRunsInput)
     .output(pageOutput(runOutput))
     .query(async ({ ctx, input }) => {
@@ -17,7 +17,7 @@ export const runsRouter = router({
       return { items: page.items.map(toRunOutput), next_cursor: page.next_cursor };
     }),
 
-  get: publicProcedure
+  get: readProcedure
     .input(idInput)
     .output(runOutput)
     .query(async ({ ctx, input }) => {

@@ -6,7 +6,7 @@ import { previewSchedule, previewSlots } from '../preview-schedule.js';
 import { resolveScheduleTiming } from '../resolve-schedule-timing.js';
 import { idInput } from '../schemas/common.js';
 import { configPreviewOutput, previewCountSchema, schedulePreviewOutput } from '../schemas/schedule-preview.js';
-import { publicProcedure } from '../trpc.js';
+import { readProcedure } from '../trpc.js';
 import { getSchedule } from './get-schedule.js';
 
 const previewConfigInput = z.strictObject({
@@ -19,7 +19,7 @@ const previewConfigInput = z.strictObject({
 /** The preview procedures of the schedules router. */
 export const schedulePreviewProcedures = {
   /** Lists the next planned fires of a stored schedule. */
-  preview: publicProcedure
+  preview: readProcedure
     .input(idInput.extend({ count: previewCountSchema }))
     .output(schedulePreviewOutput)
     .query(async ({ ctx, input }) => {
@@ -37,7 +37,7 @@ export const schedulePreviewProcedures = {
    * config with the same issues as create. Nothing is stored, so a form can
    * call it as the user types.
    */
-  previewConfig: publicProcedure
+  previewConfig: readProcedure
     .input(previewConfigInput)
     .output(configPreviewOutput)
     .query(({ ctx, input }) => {

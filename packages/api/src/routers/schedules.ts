@@ -20,7 +20,7 @@ import type { ScheduleTiming } from '../resolve-schedule-timing.js';
 import { idInput, pageOutput } from '../schemas/common.js';
 import { runOutput, toRunOutput } from '../schemas/run.js';
 import { scheduleOutput, toScheduleOutput } from '../schemas/schedule.js';
-import { publicProcedure, router } from '../trpc.js';
+import { readProcedure, router, writeProcedure } from '../trpc.js';
 import { getSchedule } from './get-schedule.js';
 import { schedulePreviewProcedures } from './schedule-preview.js';
 
@@ -74,7 +74,7 @@ function storedConfigFor(existing: Schedule, type: ScheduleType, timezone: strin
 }
 
 export const schedulesRouter = router({
-  list: publicProcedure
+  list: readProcedure
     .input(listSchedulesInput)
     .output(pageOutput(scheduleOutput))
     .query(async ({ ctx, input }) => {
@@ -82,12 +82,12 @@ export const schedulesRouter = router({
       return { items: page.items.map(toScheduleOutput), next_cursor: page.next_cursor };
     }),
 
-  get: publicProcedure
+  get: readProcedure
     .input(idInput)
     .output(scheduleOutput)
     .query(async ({ ctx, input }) => toScheduleOutput(await getSchedule(ctx, input.id))),
 
-  create: publicProcedure
+  create: writeProcedure
     .input(createInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
@@ -132,7 +132,7 @@ export const schedulesRouter = router({
       return toScheduleOutput(schedule);
     }),
 
-  update: publicProcedure
+  update: writeProcedure
     .input(updateInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
@@ -186,7 +186,7 @@ export const schedulesRouter = router({
       return toScheduleOutput(schedule);
     }),
 
-  delete: publicProcedure
+  delete: writeProcedure
     .input(idInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
@@ -194,7 +194,7 @@ export const schedulesRouter = router({
       ctx.scheduler.wake();
     }),
 
-  pause: publicProcedure
+  pause: writeProcedure
     .input(idInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
@@ -215,7 +215,7 @@ export const schedulesRouter = router({
       return toScheduleOutput(schedule);
     }),
 
-  resume: publicProcedure
+  resume: writeProcedure
     .input(idInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
@@ -238,7 +238,7 @@ export const schedulesRouter = router({
    * It leaves next_run_at and run_count alone, so any status may be
    * triggered, COMPLETED included.
    */
-  trigger: publicProcedure
+  trigger: writeProcedure
     .input(idInput)
     .output(runOutput)
     .mutation(async ({ ctx, input }) => {

@@ -14,7 +14,7 @@ import { z } from 'zod';
 
 import { idInput, pageOutput } from '../schemas/common.js';
 import { targetOutput, toTargetOutput } from '../schemas/target.js';
-import { publicProcedure, router } from '../trpc.js';
+import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 /**
  * Keeps the stored value of each secret header that a patch sends back as
@@ -32,7 +32,7 @@ function keepMaskedSecrets(patch: Record<string, string>, stored: Record<string,
 }
 
 export const targetsRouter = router({
-  list: publicProcedure
+  list: readProcedure
     .input(pageInput)
     .output(pageOutput(targetOutput))
     .query(async ({ ctx, input }) => {
@@ -40,7 +40,7 @@ export const targetsRouter = router({
       return { items: page.items.map(toTargetOutput), next_cursor: page.next_cursor };
     }),
 
-  get: publicProcedure
+  get: readProcedure
     .input(idInput)
     .output(targetOutput)
     .query(async ({ ctx, input }) => {
@@ -49,7 +49,7 @@ export const targetsRouter = router({
       return toTargetOutput(target);
     }),
 
-  create: publicProcedure
+  create: writeProcedure
     .input(createTargetInput)
     .output(targetOutput)
     .mutation(async ({ ctx, input }) => {
@@ -67,7 +67,7 @@ export const targetsRouter = router({
       return toTargetOutput(target);
     }),
 
-  update: publicProcedure
+  update: writeProcedure
     .input(updateTargetInput.extend(idInput.shape))
     .output(targetOutput)
     .mutation(async ({ ctx, input }) => {
@@ -92,7 +92,7 @@ export const targetsRouter = router({
       return toTargetOutput(target);
     }),
 
-  delete: publicProcedure
+  delete: writeProcedure
     .input(idInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {

@@ -1,5 +1,5 @@
 import { DomainError } from '@api-scheduler/core';
-import type { ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, Target, UpdateTarget } from '@api-scheduler/core';
+import type { ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
 import { sql } from 'drizzle-orm';
 
 import { silentLogger } from '../logger.js';
@@ -21,6 +21,7 @@ import type {
   SchedulePatch,
   Store,
 } from '../store.js';
+import * as apiKeys from './api-keys.js';
 import { claimDueSchedules } from './claim-due-schedules.js';
 import * as instances from './instances.js';
 import { migratePostgres } from './migrate.js';
@@ -208,5 +209,33 @@ export class PostgresStore implements Store {
 
   pruneRuns(input: PruneRunsInput): Promise<number> {
     return this.run((db) => pruneRuns(db, this.pruneCursor, input));
+  }
+
+  createApiKey(key: StoredApiKey): Promise<ApiKey> {
+    return this.run((db) => apiKeys.insertApiKey(db, key));
+  }
+
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.run((db) => apiKeys.listApiKeys(db));
+  }
+
+  getApiKey(id: string): Promise<ApiKey | null> {
+    return this.run((db) => apiKeys.findApiKey(db, id));
+  }
+
+  findApiKeyByPrefix(prefix: string): Promise<StoredApiKey | null> {
+    return this.run((db) => apiKeys.findApiKeyByPrefix(db, prefix));
+  }
+
+  countActiveApiKeys(): Promise<number> {
+    return this.run((db) => apiKeys.countActiveApiKeys(db));
+  }
+
+  touchApiKey(id: string, usedAt: Date): Promise<void> {
+    return this.run((db) => apiKeys.touchApiKey(db, id, usedAt));
+  }
+
+  revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey> {
+    return this.run((db) => apiKeys.revokeApiKey(db, id, revokedAt));
   }
 }

@@ -1,4 +1,5 @@
 import type {
+  ApiKeyScope,
   ErrorType,
   HttpMethod,
   MisfirePolicy,
@@ -135,3 +136,26 @@ export const instances = pgTable('instances', {
   heartbeat_at: instant('heartbeat_at').notNull(),
   lease_expires_at: instant('lease_expires_at').notNull(),
 });
+
+/**
+ * API keys, stored as a SHA-256 hash of the whole key: the key itself is
+ * shown once, when it is created. A revoked key keeps its row, so lists
+ * still show who had access and when it ended.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: idText('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    scope: text('scope').$type<ApiKeyScope>().notNull(),
+    created_at: instant('created_at').notNull(),
+    last_used_at: instant('last_used_at'),
+    revoked_at: instant('revoked_at'),
+  },
+  (table) => [
+    // Every authenticated request finds its key by the prefix that the key carries.
+    uniqueIndex('api_keys_prefix_unique').on(table.prefix),
+  ],
+);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import { DomainError } from '@api-scheduler/core';
-import type { ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, Target, UpdateTarget } from '@api-scheduler/core';
+import type { ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
 import type { Client } from '@libsql/client';
 import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -26,6 +26,7 @@ import type {
   SchedulePatch,
   Store,
 } from '../store.js';
+import * as apiKeys from './api-keys.js';
 import { claimDueSchedules } from './claim-due-schedules.js';
 import * as instances from './instances.js';
 import { openLibsqlDatabase } from './open-database.js';
@@ -250,5 +251,33 @@ export class LibsqlStore implements Store {
   // statement, so claims and result writes run between its statements.
   pruneRuns(input: PruneRunsInput): Promise<number> {
     return pruneRuns((operation) => this.exclusive(operation), this.pruneCursor, input);
+  }
+
+  createApiKey(key: StoredApiKey): Promise<ApiKey> {
+    return this.exclusive((db) => apiKeys.insertApiKey(db, key));
+  }
+
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.exclusive((db) => apiKeys.listApiKeys(db));
+  }
+
+  getApiKey(id: string): Promise<ApiKey | null> {
+    return this.exclusive((db) => apiKeys.findApiKey(db, id));
+  }
+
+  findApiKeyByPrefix(prefix: string): Promise<StoredApiKey | null> {
+    return this.exclusive((db) => apiKeys.findApiKeyByPrefix(db, prefix));
+  }
+
+  countActiveApiKeys(): Promise<number> {
+    return this.exclusive((db) => apiKeys.countActiveApiKeys(db));
+  }
+
+  touchApiKey(id: string, usedAt: Date): Promise<void> {
+    return this.exclusive((db) => apiKeys.touchApiKey(db, id, usedAt));
+  }
+
+  revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey> {
+    return this.exclusive((db) => apiKeys.revokeApiKey(db, id, revokedAt));
   }
 }

@@ -1,4 +1,5 @@
 import type {
+  ApiKeyScope,
   ErrorType,
   HttpMethod,
   MisfirePolicy,
@@ -127,3 +128,26 @@ export const instances = sqliteTable('instances', {
   heartbeat_at: integer('heartbeat_at', { mode: 'timestamp_ms' }).notNull(),
   lease_expires_at: integer('lease_expires_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * API keys, stored as a SHA-256 hash of the whole key: the key itself is
+ * shown once, when it is created. A revoked key keeps its row, so lists
+ * still show who had access and when it ended.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    scope: text('scope').$type<ApiKeyScope>().notNull(),
+    created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    last_used_at: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revoked_at: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [
+    // Every authenticated request finds its key by the prefix that the key carries.
+    uniqueIndex('api_keys_prefix_unique').on(table.prefix),
+  ],
+);
