@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
+import { createStore } from '@api-scheduler/db';
 import { probePostgresTestServer } from '@api-scheduler/db/testing';
 import type { TestDatabase } from '@api-scheduler/db/testing';
 
@@ -68,7 +70,7 @@ describe.skipIf(postgres.server === null)('several instances on PostgreSQL', () 
     database = await postgres.server!.createDatabase();
     // A slow response keeps requests of each instance in flight, so the kill interrupts some.
     target.on('/tick', (_request, response) => {
-      setTimeout(() => response.end('ok'), 250);
+      setTimeout(() => response.end('ok'), 400);
     });
     const [first, second, third] = [instance('instance-1'), instance('instance-2'), instance('instance-3')];
     // Started together, so their migrations race for the advisory lock.
@@ -76,24 +78,40 @@ describe.skipIf(postgres.server === null)('several instances on PostgreSQL', () 
 
     const createdTarget = await first.request('POST', '/targets/', { name: 'tick', url: `${target.url}/tick`, method: 'POST', timeout_ms: 5_000 });
     expect(createdTarget.status).toBe(201);
-    const startAt = Math.ceil((Date.now() + 6_000) / 1_000) * 1_000;
-    for (let index = 0; index < 300; index += 1) {
-      const created = await [first, second, third][index % 3]!.request('POST', '/schedules/', {
-        target_id: createdTarget.body.id,
-        name: `tick ${index}`,
-        schedule_type: 'INTERVAL',
-        schedule_config: { interval_seconds: 1, start_time: new Date(startAt).toISOString() },
-        retry_policy: { max_retries: 0 },
-        // The overlap policy skip would also hold across instances (the store
-        // tests show it), but here every slot is sent, so each one is accounted for.
-        overlap_policy: 'allow',
-      });
-      expect(created.status).toBe(201);
+    // The schedules go in through a store of the test: 300 REST calls could
+    // take longer than the lead on a loaded machine.
+    const startAt = Math.ceil((Date.now() + 4_000) / 1_000) * 1_000;
+    const store = await createStore({ url: database.url });
+    try {
+      const now = new Date();
+      for (let index = 0; index < 300; index += 1) {
+        await store.createSchedule({
+          id: newId(),
+          target_id: createdTarget.body.id,
+          name: `tick ${index}`,
+          schedule_type: 'INTERVAL',
+          schedule_config: { interval_seconds: 1, start_time: new Date(startAt).toISOString() },
+          status: 'ACTIVE',
+          next_run_at: new Date(startAt),
+          run_count: 0,
+          last_run_at: null,
+          timezone: 'UTC',
+          retry_policy: { ...DEFAULT_RETRY_POLICY, max_retries: 0 },
+          // The overlap policy skip would also hold across instances (the store
+          // tests show it), but here every slot is sent, so each one is accounted for.
+          overlap_policy: 'allow',
+          misfire_policy: 'fire_once',
+          created_at: now,
+          updated_at: now,
+        });
+      }
+    } finally {
+      await store.close();
     }
     expect(Date.now()).toBeLessThan(startAt);
 
-    // 100 ms after a slot, while its requests wait for their responses.
-    await sleep(startAt + 15_100 - Date.now());
+    // 200 ms after a slot, while its requests wait for their responses.
+    await sleep(startAt + 15_200 - Date.now());
     const killedAt = Date.now();
     await second.stop('SIGKILL');
     await sleep(startAt + 30_000 - Date.now());
