@@ -11,6 +11,9 @@ import type { Dispatcher } from './dispatcher.js';
 // fires at once. Longer sleeps are cut into pieces of at most this length.
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
+/** Pause before claiming again when a claim found nothing although a schedule is due, in ms. */
+export const CONTENDED_CLAIM_RETRY_MS = 10;
+
 export interface SchedulerOptions {
   store: Store;
   dispatcher: Dispatcher;
@@ -97,8 +100,13 @@ export class Scheduler {
       this.wakeRequested = false;
       this.waitingForBacklogRoom = false;
       try {
-        await this.claimAndDispatch();
-        await this.sleepUntil(await this.nextClaimAt());
+        const fired = await this.claimAndDispatch();
+        let next = await this.nextClaimAt();
+        // On a shared database, due schedules that another instance is
+        // claiming stay due but locked until its transaction commits, so a
+        // claim finds nothing. Retrying at once would spin on the database.
+        if (fired === 0 && next !== null && next <= this.options.clock.now()) next = this.options.clock.now() + CONTENDED_CLAIM_RETRY_MS;
+        await this.sleepUntil(next);
       } catch (error) {
         logger.error({ err: error }, 'scheduler loop failed; retrying after a pause');
         await this.sleepFor(this.options.errorBackoffMs);

@@ -50,4 +50,37 @@ describe('Scheduler loop', () => {
     expect(claimsBeforeImmediate).not.toBeNull();
     expect(claimsBeforeImmediate!).toBeLessThan(CLAIMS_BEFORE_STOP);
   });
+
+  it('pauses between claims that find due schedules locked', async () => {
+    let claims = 0;
+    // A store whose earliest schedule is always due but never claimable, as
+    // when another instance holds it in an open claim.
+    const store = {
+      claimDueSchedules: async () => {
+        claims += 1;
+        return [];
+      },
+      earliestNextRunAt: async () => 0,
+    } as unknown as Store;
+    const scheduler = new Scheduler({
+      store,
+      dispatcher: { inFlightCount: 0 } as Dispatcher,
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      instanceId: 'test-instance',
+      claimBatchSize: 10,
+      maxBacklogInFlight: 100,
+      plan: { misfireGraceMs: 1_000, fireAllLimit: 100 },
+      errorBackoffMs: 1_000,
+      rescanIntervalMs: 2_000,
+    });
+
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await scheduler.stop();
+
+    // One claim per CONTENDED_CLAIM_RETRY_MS (10 ms) at most, with room for timer jitter.
+    expect(claims).toBeGreaterThan(3);
+    expect(claims).toBeLessThanOrEqual(31);
+  });
 });
