@@ -47,6 +47,8 @@ export class ServerProcess {
         PORT: '0',
         DATABASE_URL: this.databaseUrl,
         LOG_LEVEL: 'info',
+        // Test targets listen on 127.0.0.1, which the address guard denies by default.
+        SCHEDULER_ALLOW_PRIVATE_TARGETS: 'true',
         ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
