@@ -16,7 +16,7 @@ export interface AllowlistEntry {
   port: number | null;
 }
 
-/** Which loopback and private addresses outgoing requests may reach. */
+/** Rules for the loopback and private addresses that outgoing requests may reach. */
 export interface AddressPolicy {
   /** True allows every loopback, private and unspecified address (SCHEDULER_ALLOW_PRIVATE_TARGETS). */
   allowPrivate: boolean;
@@ -107,10 +107,11 @@ export function parseAllowlistEntry(text: string): AllowlistEntry {
 
 /**
  * Decides whether a connection may go to `request.address`. Public addresses
- * are allowed; metadata, link-local, multicast and reserved ones never are;
- * loopback, private and unspecified ones only when the policy allows all of
- * them or an allowlist entry matches the host or the address (and the port,
- * when the entry names one). Non-IP input is denied as reserved.
+ * are allowed, and metadata, link-local, multicast and reserved ones never
+ * are. Loopback, private and unspecified ones are allowed only when the
+ * policy allows all of them, or when an allowlist entry matches the host or
+ * the address, and the port if the entry names one. Input that is not an IP
+ * address is denied as reserved.
  */
 export function checkAddress(policy: AddressPolicy, request: AddressRequest): AddressDecision {
   const parsed = parseIp(request.address);
@@ -175,6 +176,12 @@ function parsePort(text: string, invalid: (reason: string) => RangeError): numbe
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65_535) throw invalid('the port must be a whole number from 1 to 65535');
   return port;
+}
+
+/** Returns the port of a URL, or the default port of its scheme when it names none. */
+export function portOfUrl(url: URL): number {
+  if (url.port !== '') return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
 }
 
 function formatHost(host: string): string {

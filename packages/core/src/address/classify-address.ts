@@ -83,6 +83,7 @@ export function classifyAddress(text: string): AddressClassification | null {
   return classifyParsedAddress(address);
 }
 
+/** Classifies a parsed IP address, as classifyAddress does. */
 export function classifyParsedAddress(address: IpAddress): AddressClassification {
   const embedded = address.version === 6 ? embeddedIpv4(address) : null;
   if (embedded !== null) return classifyParsedAddress(embedded);
@@ -107,7 +108,7 @@ function embeddedIpv4(address: IpAddress): IpAddress | null {
   if (matchesPrefix(address, IPV4_MAPPED, 96) || matchesPrefix(address, NAT64, 96)) {
     return ipv4Of(bytes.slice(12, 16));
   }
-  // ::/96 holds :: and ::1 too, which have ranges of their own.
+  // ::/96 contains :: and ::1 too, which have ranges of their own.
   if (matchesPrefix(address, IPV4_COMPATIBLE, 96) && (bytes[12]! !== 0 || bytes[13]! !== 0 || bytes[14]! !== 0 || bytes[15]! > 1)) {
     return ipv4Of(bytes.slice(12, 16));
   }

@@ -19,8 +19,8 @@ export interface GuardedConnectorOptions {
   logger: Logger;
 }
 
-// Errors after which the next resolved address is tried, as Node's own
-// autoSelectFamily does: the address did not answer, but another may.
+// Errors after which the next resolved address is tried, because another
+// address of the host may still accept the connection.
 const NEXT_ADDRESS_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
@@ -42,7 +42,7 @@ export function buildGuardedConnector(options: GuardedConnectorOptions): buildCo
   const lookup = options.lookup ?? (dnsLookup as LookupFunction);
 
   return (params, callback) => {
-    const port = params.port === '' ? (params.protocol === 'https:' ? 443 : 80) : Number(params.port);
+    const port = params.port === '' ? defaultPortOf(params.protocol) : Number(params.port);
 
     resolveAddresses(lookup, params.hostname).then(
       (addresses) => {
@@ -94,6 +94,10 @@ function resolveAddresses(lookup: LookupFunction, hostname: string): Promise<str
       resolve(addresses);
     });
   });
+}
+
+function defaultPortOf(protocol: string): number {
+  return protocol === 'https:' ? 443 : 80;
 }
 
 function codeOf(error: Error): string {

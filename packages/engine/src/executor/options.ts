@@ -31,9 +31,9 @@ export interface ExecutorOptions {
    */
   checkTarget: TargetCheck | null;
   /**
-   * Which loopback and private addresses a connection may go to. Every
-   * resolved address is checked when a connection opens, for the first hop
-   * and for every redirect; link-local and cloud metadata addresses are
+   * Rules for the loopback and private addresses that connections may reach.
+   * Every resolved address is checked when a connection opens, for the first
+   * hop and for every redirect. Link-local and cloud metadata addresses are
    * always denied. Default: loopback and private addresses denied.
    */
   addressPolicy: AddressPolicy;

@@ -8,7 +8,7 @@ import type { AddressPolicy } from '@api-scheduler/core';
 import { HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
-// Every server here listens on 127.0.0.1 and every lookup answers with a
+// Every server here listens on 127.0.0.1 and every lookup returns a
 // loopback address, so no test can reach another machine, even if the guard
 // failed. Link-local and metadata addresses are covered by the pure
 // classification tests in packages/core instead, without connecting.
@@ -27,7 +27,7 @@ async function startCountingServer(handler: Parameters<typeof startTestServer>[0
   return { ...server, connections: () => connections };
 }
 
-/** A resolver that answers every name with 127.0.0.1 and counts its calls. */
+/** Builds a resolver that returns 127.0.0.1 for every name and records each name it resolves. */
 function loopbackLookup(calls: string[]): LookupFunction {
   return (hostname, _options, callback) => {
     calls.push(hostname);

@@ -191,7 +191,7 @@ describe('HttpExecutor failures', () => {
 
     expect(result.status).toBe('SUCCESS');
     expect(result.responseBody).toBe('ok');
-    // autoSelectFamily, on by default since Node 20, makes net.connect ask for every address.
+    // The address guard asks for every address, so that it can check them all before connecting.
     expect(lookupOptions[0]?.all).toBe(true);
   });
 
