@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 
 import { DatabaseOpenError, DestinationNotEmptyError, copyData } from '@api-scheduler/db';
+import { SecretDecryptionError } from '@api-scheduler/engine';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { openStore } from './open-store.js';
-import { serve } from './serve.js';
+import { rotateSecrets } from './rotate-secrets.js';
+import { secretCipherOf, serve } from './serve.js';
 
 const HELP = `Usage: api-scheduler COMMAND [options]
 
@@ -15,6 +17,10 @@ Commands:
   migrate    Apply pending database migrations and exit
   copy       Copy every target, schedule and run from one database to another
              (libSQL to PostgreSQL or back); the destination must be empty
+  rotate-secrets
+             Re-encrypt every target's secret headers and signing secret with
+             SCHEDULER_SECRET_KEY, decrypting with it or with
+             SCHEDULER_SECRET_KEY_PREVIOUS; also encrypts values stored plain
 
 Options of serve:
   --host HOST    Address to listen on (overrides HOST; default 127.0.0.1)
@@ -113,6 +119,21 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'rotate-secrets': {
+      const cipher = secretCipherOf(env);
+      if (cipher === null) {
+        process.stderr.write('rotate-secrets needs SCHEDULER_SECRET_KEY, the key to encrypt with, and SCHEDULER_SECRET_KEY_PREVIOUS for values under the old key.\n');
+        return EXIT_USAGE;
+      }
+      const store = await openStore(env.DATABASE_URL, logger);
+      try {
+        const rotated = await rotateSecrets(store, cipher, logger);
+        logger.info({ ...rotated, key_id: cipher.currentKeyId }, 're-encrypted target secrets');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`Unknown command "${command}". Run api-scheduler --help for the list.\n`);
       return EXIT_USAGE;
@@ -146,7 +167,7 @@ main(process.argv.slice(2)).then(
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError) return error.message;
+  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError || error instanceof SecretDecryptionError) return error.message;
 
   const code = 'code' in error ? String(error.code) : '';
   if (code === 'EADDRINUSE') {

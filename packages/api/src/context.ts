@@ -1,5 +1,6 @@
-import type { Clock, Run } from '@api-scheduler/core';
+import type { AddressPolicy, Clock, Run } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
+import type { SecretCipher } from '@api-scheduler/engine';
 import type { Logger } from 'pino';
 
 import { EngineUnavailableError } from './engine-unavailable-error.js';
@@ -34,4 +35,12 @@ export interface ApiContext {
   instanceId: string;
   /** When the process started, Unix milliseconds on `clock`. */
   startedAt: number;
+  /**
+   * The outbound address policy, used to reject a target URL whose host is
+   * an IP literal the engine would block. Absent: such URLs are not checked
+   * here, and the engine still checks every connection.
+   */
+  addressPolicy?: AddressPolicy;
+  /** Encrypts secret header values and signing secrets before they are stored; absent or null stores them plain. */
+  secretCipher?: SecretCipher | null;
 }
