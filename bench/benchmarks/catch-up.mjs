@@ -50,6 +50,7 @@ import { DEFAULT_RETRY_POLICY_JSON, createTempDatabase, isoSql, openRawClient, u
 import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 import { startTarget } from '../lib/target.mjs';
+import { EXECUTOR_LIMITS } from '../lib/workloads.mjs';
 
 const HEARTBEAT_MS = 100;
 
@@ -69,7 +70,7 @@ const params = {
   child_rss_cap_mb: 3_072,
   child_max_old_space_mb: 3_072,
   // The server's defaults (apps/server/src/env.ts).
-  engine: { claimBatchSize: 500, misfireGraceMs: 1_000, fireAllLimit: 100, executor: { maxConcurrency: 256, maxPerHost: 64 } },
+  engine: { claimBatchSize: 500, misfireGraceMs: 1_000, fireAllLimit: 100, executor: EXECUTOR_LIMITS },
   shutdown_grace_ms: 5_000,
   max_in_flight: numberFromEnv('CATCH_UP_MAX_IN_FLIGHT'),
   log_level: 'info',

@@ -22,26 +22,18 @@ import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 import { startTarget } from '../lib/target.mjs';
 import { measureCpu } from '../lib/thread-cpu.mjs';
-import { EXECUTOR_LIMITS, TARGET_REQUEST } from '../lib/workloads.mjs';
+import { EXECUTOR_LIMITS, TARGET_REQUEST, precisionTiming, precisionWorkloads } from '../lib/workloads.mjs';
 
-// The quick sizes fire 250 times a second, so 2,000 fires fit in 8 s.
-const workloads = isQuick
-  ? [
-      { schedules: 1_000, intervalSeconds: 4, measureMs: 9_000 },
-      { schedules: 10_000, intervalSeconds: 40, measureMs: 9_000 },
-    ]
-  : [
-      { schedules: 1_000, intervalSeconds: 10, measureMs: 25_000 },
-      { schedules: 10_000, intervalSeconds: 60, measureMs: 15_000 },
-      { schedules: 100_000, intervalSeconds: 300, measureMs: 10_000 },
-    ];
+// The same sizes, intervals and windows as the peers' precision runs.
+const workloads = precisionWorkloads(isQuick);
+const timing = precisionTiming(isQuick);
 
 const params = {
   // From the start of setup to the first planned instant: the seed insert takes about 1 s per 100,000 schedules.
-  lead_ms: 1_500,
+  lead_ms: timing.leadMs,
   lead_ms_per_schedule: 0.02,
   // From the first planned instant (or the engine start, if later) to the start of the window.
-  warmup_ms: isQuick ? 1_000 : 2_000,
+  warmup_ms: timing.warmupMs,
   // The server's defaults (apps/server/src/env.ts).
   engine: { claimBatchSize: 500, misfireGraceMs: 1_000, executor: EXECUTOR_LIMITS },
 };

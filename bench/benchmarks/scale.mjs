@@ -30,6 +30,7 @@ import { describeCodeVersion } from '../lib/code-version.mjs';
 import { DEFAULT_RETRY_POLICY_JSON, createTempDatabase, isoSql, openRawClient, uuidV7Sql } from '../lib/database.mjs';
 import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
+import { EXECUTOR_LIMITS } from '../lib/workloads.mjs';
 
 const HOUR_MS = 3_600_000;
 const START_UP_TARGET_MS = 5_000;
@@ -52,7 +53,7 @@ const params = {
   claim_repetitions: isQuick ? 3 : 5,
   earliest_next_run_at_calls: 50,
   // The server's defaults (apps/server/src/env.ts).
-  engine: { claimBatchSize: 500, misfireGraceMs: 1_000, fireAllLimit: 100, executor: { maxConcurrency: 256, maxPerHost: 64 } },
+  engine: { claimBatchSize: 500, misfireGraceMs: 1_000, fireAllLimit: 100, executor: EXECUTOR_LIMITS },
   log_level: 'info',
   log_destination: '/dev/null',
 };

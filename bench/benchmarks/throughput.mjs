@@ -24,18 +24,21 @@ import { isQuick, report } from '../lib/report.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 import { startTarget } from '../lib/target.mjs';
 import { measureCpu } from '../lib/thread-cpu.mjs';
-import { EXECUTOR_LIMITS, TARGET_CONCURRENCY, TARGET_REQUEST } from '../lib/workloads.mjs';
+import { EXECUTOR_LIMITS, TARGET_CONCURRENCY, TARGET_REQUEST, throughputWorkload } from '../lib/workloads.mjs';
+
+// The same job count, interval, lead and timeout as the peers' throughput runs.
+const workload = throughputWorkload(isQuick);
 
 const params = {
-  schedules: isQuick ? 5_000 : 20_000,
+  schedules: workload.jobs,
   // Long enough that every schedule fires once while the benchmark runs.
-  interval_seconds: 3_600,
+  interval_seconds: workload.intervalSeconds,
   // From the end of setup to the planned instant, so the engine is asleep when the schedules fall due.
-  lead_ms: 1_500,
+  lead_ms: workload.leadMs,
   // The server's defaults (apps/server/src/env.ts).
   engine: { claimBatchSize: 500, executor: EXECUTOR_LIMITS },
   raw_warmup_requests: 2_000,
-  timeout_ms: 120_000,
+  timeout_ms: workload.timeoutMs,
 };
 
 /** CPU use while `count` requests or runs went through: this process per item (µs) and the load target's share of one core (%). */

@@ -26,6 +26,19 @@ describe('loadEnv', () => {
     expect(env.SCHEDULER_HEARTBEAT_INTERVAL_MS).toBe(500);
   });
 
+  it.each(['postgres://scheduler@127.0.0.1:5432/scheduler', 'postgresql://scheduler@db.internal/scheduler', 'file:./data/scheduler.db'])(
+    'accepts the database URL %s',
+    (url) => {
+      expect(loadEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    },
+  );
+
+  it('rejects a database URL of another scheme', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://127.0.0.1/scheduler' })).toEqual([
+      expect.stringContaining('DATABASE_URL must start with file: (embedded libSQL) or postgres:// (PostgreSQL)'),
+    ]);
+  });
+
   it.each([
     [{ SCHEDULER_LEASE_MS: '3000', SCHEDULER_HEARTBEAT_INTERVAL_MS: '3000' }, 'SCHEDULER_HEARTBEAT_INTERVAL_MS (3000) must be shorter than SCHEDULER_LEASE_MS (3000)'],
     [{ SCHEDULER_LEASE_MS: '999' }, 'SCHEDULER_LEASE_MS must be a whole number from 1000 to 3600000 (got "999")'],

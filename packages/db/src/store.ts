@@ -58,6 +58,13 @@ export interface ClaimInput {
   now: number;
   /** At most this many schedules are claimed in one transaction. */
   limit: number;
+  /**
+   * Splits the due schedules in two. Those due at or after `before` are
+   * claimed first. Those due earlier (the backlog after downtime or a stall)
+   * fill the rest of the batch, at most `limit` of them. Without it, all due
+   * schedules are claimed earliest first.
+   */
+  backlog?: { before: number; limit: number };
   instanceId: string;
   plan: PlanFireFn;
   /** Builds the request stored with each run (secrets masked) from the target. */
@@ -173,11 +180,15 @@ export interface Store {
   deleteSchedule(id: string): Promise<void>;
   countSchedulesByStatus(): Promise<Record<ScheduleStatus, number>>;
 
-  /** The earliest next_run_at among ACTIVE schedules, Unix milliseconds, or null when none is planned. */
-  earliestNextRunAt(): Promise<number | null>;
+  /**
+   * The earliest next_run_at among ACTIVE schedules, Unix milliseconds, or
+   * null when none is planned. With `after`, only next_run_at later than it count.
+   */
+  earliestNextRunAt(after?: number): Promise<number | null>;
   /**
    * In one transaction: selects up to `limit` ACTIVE schedules whose
-   * next_run_at is at or before `now` (earliest first), calls `plan` for
+   * next_run_at is at or before `now` (earliest first, or as `backlog`
+   * splits them), calls `plan` for
    * each, stores the new next_run_at / run_count / last_run_at / status, and
    * inserts one run per planned fire (RUNNING, or SKIPPED for a skipped
    * fire) with attempt 1. A fire of a schedule whose overlap_policy is

@@ -137,6 +137,17 @@ describe('LibsqlStore', () => {
     expect(plan.map((row) => row['detail']).join('\n')).toMatch(/USING INDEX schedules_due_idx/);
   });
 
+  it('claims both backlog parts through the due index', async () => {
+    const plan = await withSecondClient(async (client) => {
+      const query = selectDueSchedules(T0, 100, { before: T0 - 1_000, limit: 50 });
+      return (await client.execute(`EXPLAIN QUERY PLAN ${query.sql}`, query.params as never)).rows;
+    });
+    const details = plan.map((row) => String(row['detail']));
+
+    expect(details.filter((detail) => /SEARCH schedules USING INDEX schedules_due_idx/.test(detail))).toHaveLength(2);
+    expect(details.join('\n')).not.toMatch(/SCAN schedules/);
+  });
+
   it('prunes through indexes', async () => {
     const plans = await withSecondClient(async (client) => {
       const db = drizzle(client);

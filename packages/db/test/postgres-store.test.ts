@@ -17,7 +17,7 @@ const postgres = await probePostgresTestServer();
 if (postgres.skipReason !== null) console.warn(postgres.skipReason);
 const server = postgres.server;
 
-/** The number of migrations that drizzle-kit generated, from its journal. */
+/** Returns the number of migrations that drizzle-kit generated, from its journal. */
 function migrationCount(): number {
   const journal = readFileSync(new URL('../migrations/postgres/meta/_journal.json', import.meta.url), 'utf8');
   return (JSON.parse(journal) as { entries: unknown[] }).entries.length;
@@ -33,7 +33,7 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string, val
   }
 }
 
-/** Resolves when `check` returns true, polling every 20 ms; rejects after `timeoutMs`. */
+/** Resolves when `check` returns true, polling every 20 ms, and rejects after `timeoutMs`. */
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -219,6 +219,35 @@ describe.skipIf(server === null)('PostgreSQL', () => {
         await client.end();
         await db.$client.end();
       }
+    });
+
+    it('returns the same instants whatever the database time zone', async () => {
+      const zoned = await server!.createDatabase();
+      await query(zoned.url, `ALTER DATABASE ${zoned.name} SET TimeZone = 'America/St_Johns'`);
+      const store = await createPostgresStore({ url: zoned.url });
+      try {
+        await store.migrate();
+        const target = await store.createTarget(newTarget({ created_at: new Date(T0 + 123) }));
+        const schedule = await store.createSchedule(newSchedule(target));
+
+        expect(await store.getTarget(target.id)).toEqual(target);
+        expect((await store.getTarget(target.id))?.created_at.getTime()).toBe(T0 + 123);
+        expect(await store.earliestNextRunAt()).toBe(schedule.next_run_at!.getTime());
+        const [fire] = await store.claimDueSchedules(claimInput(T0 + 500));
+        expect(await store.getRun(fire!.run.id)).toEqual(fire!.run);
+      } finally {
+        await store.close();
+        await zoned.drop();
+      }
+    });
+
+    it('closes twice without an error', async () => {
+      const store = await createPostgresStore({ url: database.url });
+      await store.subscribeScheduleChanges(() => {});
+
+      await store.close();
+
+      await expect(store.close()).resolves.toBeUndefined();
     });
 
     it('keeps query parameters out of database errors', async () => {

@@ -378,6 +378,15 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
         expect(await store.earliestNextRunAt()).toBe(T0 + minute);
       });
+
+      it('earliestNextRunAt skips next_run_at up to after', async () => {
+        const target = await createTarget();
+        await createDueSchedule(target, T0);
+        await createDueSchedule(target, T0 + minute);
+
+        expect(await store.earliestNextRunAt(T0)).toBe(T0 + minute);
+        expect(await store.earliestNextRunAt(T0 + minute)).toBeNull();
+      });
     });
 
     describe('claimDueSchedules', () => {
@@ -492,6 +501,33 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         }
 
         expect(batches).toEqual([earliestFirst.slice(0, 2), earliestFirst.slice(2, 4), earliestFirst.slice(4), []]);
+      });
+
+      it('claims on-time schedules before the backlog', async () => {
+        const target = await createTarget();
+        const oldest = await createDueSchedule(target, T0 - 3 * minute);
+        const older = await createDueSchedule(target, T0 - 2 * minute);
+        const onTime = await createDueSchedule(target, T0);
+        const backlog = { before: T0 - second, limit: 100 };
+
+        const firstBatch = await store.claimDueSchedules(claimInput(T0 + 500, { limit: 2, backlog }));
+        const secondBatch = await store.claimDueSchedules(claimInput(T0 + 500, { limit: 2, backlog }));
+
+        expect(firstBatch.map((fire) => fire.schedule.id)).toEqual([onTime.id, oldest.id]);
+        expect(secondBatch.map((fire) => fire.schedule.id)).toEqual([older.id]);
+      });
+
+      it('caps the backlog at its limit', async () => {
+        const target = await createTarget();
+        const oldest = await createDueSchedule(target, T0 - 3 * minute);
+        await createDueSchedule(target, T0 - 2 * minute);
+        const onTime = await createDueSchedule(target, T0);
+
+        const capped = await store.claimDueSchedules(claimInput(T0 + 500, { backlog: { before: T0 - second, limit: 1 } }));
+        const none = await store.claimDueSchedules(claimInput(T0 + 500, { backlog: { before: T0 - second, limit: 0 } }));
+
+        expect(capped.map((fire) => fire.schedule.id)).toEqual([onTime.id, oldest.id]);
+        expect(none).toEqual([]);
       });
 
       it('fires nothing when nothing is due', async () => {

@@ -25,6 +25,8 @@ export interface DispatcherOptions {
   catchUpSpacingMs: number;
   /** Decrypts targets' secrets when a request is built; null when secrets are stored plain. */
   secretCipher?: SecretCipher | null;
+  /** Called after each fire (with its retries) has settled and left inFlightCount. */
+  onFireSettled?: () => void;
 }
 
 /** A fire and its retries, or a sequence of catch-up fires, as one unit of work. */
@@ -153,6 +155,7 @@ export class Dispatcher {
     const promise = this.runSequence(fires, abort.signal).finally(() => {
       this.chains.delete(first.run.id);
       this.finishActivity(scheduleId, activity, abort.signal);
+      this.options.onFireSettled?.();
     });
     this.chains.set(first.run.id, { promise, abort });
   }

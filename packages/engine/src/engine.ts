@@ -54,6 +54,11 @@ export interface EngineOptions {
   executor?: Partial<ExecutorOptions>;
   /** Schedules claimed per transaction; default 500. */
   claimBatchSize?: number;
+  /**
+   * Fires in flight above which schedules more than the misfire grace late
+   * wait to be claimed; default twice the executor's maxConcurrency.
+   */
+  maxBacklogInFlight?: number;
   /** How late a slot may fire before the misfire policy applies, in ms; default 1000. */
   misfireGraceMs?: number;
   /** At most this many catch-up fires per schedule under fire_all; default 100. */
@@ -109,6 +114,7 @@ export class Engine {
       instanceId: options.instanceId,
       catchUpSpacingMs: options.catchUpSpacingMs ?? 1_000,
       secretCipher: options.secretCipher ?? null,
+      onFireSettled: () => this.scheduler.fireSettled(),
     });
     this.scheduler = new Scheduler({
       store: options.store,
@@ -117,6 +123,7 @@ export class Engine {
       logger,
       instanceId: options.instanceId,
       claimBatchSize: options.claimBatchSize ?? 500,
+      maxBacklogInFlight: options.maxBacklogInFlight ?? 2 * this.executor.maxConcurrency,
       plan: { misfireGraceMs: options.misfireGraceMs ?? 1_000, fireAllLimit: options.fireAllLimit ?? 100 },
       errorBackoffMs: 1_000,
       rescanIntervalMs: options.rescanIntervalMs ?? 2_000,

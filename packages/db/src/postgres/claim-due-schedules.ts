@@ -92,6 +92,11 @@ async function writeClaims(tx: PostgresExecutor, claims: Claim[]): Promise<strin
     updated_at: schedule.updated_at,
   }));
   const newRuns = claims.flatMap((claim) => claim.runs.map(runRow));
+  // The columns are named, so one that runRow leaves out gets its default and not NULL.
+  const columns = sql.join(
+    Object.keys(newRuns[0]!).map((column) => sql.identifier(column)),
+    sql`, `,
+  );
 
   const result = await tx.execute<{ id: string }>(sql`
     WITH planned AS (
@@ -100,8 +105,8 @@ async function writeClaims(tx: PostgresExecutor, claims: Claim[]): Promise<strin
           last_run_at = state.last_run_at, updated_at = state.updated_at
       FROM json_populate_recordset(NULL::schedules, ${JSON.stringify(planned)}::json) AS state
       WHERE schedules.id = state.id)
-    INSERT INTO runs
-    SELECT * FROM json_populate_recordset(NULL::runs, ${JSON.stringify(newRuns)}::json)
+    INSERT INTO runs (${columns})
+    SELECT ${columns} FROM json_populate_recordset(NULL::runs, ${JSON.stringify(newRuns)}::json)
     ON CONFLICT (schedule_id, scheduled_for, attempt) DO NOTHING
     RETURNING id`);
   return result.rows.map((row) => row.id);

@@ -1,6 +1,6 @@
 import { asc, eq, lt, sql } from 'drizzle-orm';
 
-import { checkLeaseMs } from '../sqlite/instances.js';
+import { checkLeaseMs } from '../input-checks.js';
 import type { HeartbeatInput, Instance, ReapInput, ReapResult } from '../store.js';
 import type { PostgresDatabase, PostgresExecutor } from './open-database.js';
 import { instances, runs } from './schema.js';
@@ -24,7 +24,7 @@ export async function heartbeat(db: PostgresExecutor, input: HeartbeatInput): Pr
 export async function reapExpiredInstances(db: PostgresDatabase, input: ReapInput): Promise<ReapResult> {
   const now = input.now;
   return db.transaction(async (tx) => {
-    // Locked in id order, so two reaps that run at once cannot deadlock.
+    // Locked in id order, so a second reap waits here for the first one instead of deadlocking with it.
     await tx.select({ id: instances.id }).from(instances).orderBy(asc(instances.id)).for('update');
 
     const lapsed = await tx.execute<{ id: string }>(sql`

@@ -18,22 +18,25 @@ export const APPLICATION_NAME = 'api-scheduler';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** The connection settings of every connection the store opens: the pool's and the listener's. */
+/** Returns the settings of every connection the store opens, the pool's and the listener's. */
 export function connectionConfig(url: string): PoolConfig {
   return {
     connectionString: url,
     application_name: APPLICATION_NAME,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    // Detects a connection that the network dropped without a reset, which
-    // would otherwise look idle for hours.
+    // TCP keepalive probes, starting after 10 s of silence, detect a
+    // connection that the network dropped without a reset. Linux waits two
+    // hours before the first probe by default, and until then the listener
+    // would wait for notifications on a dead connection.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
 }
 
 /**
- * Opens a pool of up to `poolSize` connections and checks that the server
- * answers and the database exists, so a wrong DATABASE_URL fails at start
- * and not at the first request.
+ * Opens a pool of up to `poolSize` connections and runs one query, so an
+ * unreachable server or a missing database fails at start and not at the
+ * first request.
  */
 export async function openPostgresDatabase(url: string, poolSize: number, logger: StoreLogger): Promise<PostgresDatabase> {
   const pool = new pg.Pool({ ...connectionConfig(url), max: poolSize });

@@ -38,7 +38,7 @@ export const DEFAULT_POOL_SIZE = 10;
 export interface PostgresStoreOptions {
   /** A PostgreSQL URL: postgres://user:password@host:5432/database (postgresql:// works too). */
   url: string;
-  /** The most connections the store's pool opens at once. Default 10; LISTEN takes one more. */
+  /** The maximum number of connections in the store's pool (default 10). The schedule change listener opens one more. */
   poolSize?: number;
   logger?: StoreLogger;
 }
@@ -59,15 +59,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 }
 
 /**
- * The Store on PostgreSQL, shared by several processes. Operations run on a
- * pool of connections, concurrently; each one that writes more than one
- * statement runs in a transaction, and claims of several processes divide
- * the due schedules between them with row locks (see claim-due-schedules.ts).
+ * The Store on PostgreSQL, shared by several processes. Operations run
+ * concurrently on a pool of connections. Each one that writes more than one
+ * statement runs in a transaction. Claims of several processes divide the
+ * due schedules between them with row locks (see claim-due-schedules.ts).
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres';
 
   private readonly pruneCursor: PruneCursor = { scheduleId: '' };
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -89,9 +90,10 @@ export class PostgresStore implements Store {
     return this.run((db) => migratePostgres(db.$client, this.logger));
   }
 
-  async close(): Promise<void> {
-    await this.scheduleChanges.stop();
-    await this.db.$client.end();
+  /** Stops listening and closes the pool. A second call returns the first call's promise, because pg rejects a second end(). */
+  close(): Promise<void> {
+    this.closing ??= this.scheduleChanges.stop().then(() => this.db.$client.end());
+    return this.closing;
   }
 
   ping(): Promise<number> {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 
-import { checkPruneInput } from '../sqlite/prune-runs.js';
+import { checkPruneInput } from '../input-checks.js';
 import type { PruneRunsInput } from '../store.js';
 import type { PostgresExecutor } from './open-database.js';
 
@@ -50,8 +50,8 @@ async function deleteRunsStartedBefore(db: PostgresExecutor, olderThan: Date, li
 
 /**
  * Visits the schedules in id order from the cursor to the last one, then
- * from the first one up to the cursor, and stops at `limit`, leaving the
- * cursor on the schedule it was pruning, which may have more runs to delete.
+ * from the first one up to the cursor, and stops at `limit`. It then leaves
+ * the cursor on the schedule it was pruning, which may have more runs to delete.
  */
 async function pruneBeyondCount(db: PostgresExecutor, cursor: PruneCursor, keep: number, limit: number): Promise<number> {
   const start = cursor.scheduleId;
@@ -71,10 +71,11 @@ async function pruneBeyondCount(db: PostgresExecutor, cursor: PruneCursor, keep:
 }
 
 /**
- * Deletes up to `limit` finished runs, of the schedules with ids from `from`
- * up to `before` (exclusive; null for no bound), that are beyond the newest
- * `keep` runs of their schedule, schedule by schedule and oldest first, and
- * returns the schedule id of each run deleted. A schedule's cutoff is the id
+ * Deletes up to `limit` finished runs that are beyond the newest `keep` runs
+ * of their schedule, schedule by schedule and oldest first, and returns the
+ * schedule id of each run deleted. Only schedules with ids from `from` up to
+ * `before` are visited (`before` is exclusive, and null means no upper
+ * bound). A schedule's cutoff is the id
  * of its (keep+1)-th newest run, which RUNNING runs count toward: one lookup
  * in runs_schedule_idx that steps through at most keep+1 entries, however
  * many runs the schedule has.

@@ -82,10 +82,10 @@ export async function listRuns(db: PostgresExecutor, input: ListRunsInput): Prom
 
 /**
  * Writes the outcomes of a batch in one statement, so it is atomic without an
- * explicit transaction. The batch travels as one JSON array, and
- * json_populate_recordset turns each object into a row of the runs type by
- * column name (instants as ISO 8601 text, objects as json), whatever the
- * batch size: no statement with thousands of bound parameters.
+ * explicit transaction. The batch is sent as one JSON array, so a statement
+ * has one bound parameter whatever the batch size. json_populate_recordset
+ * turns each object into a row of the runs type by column name (instants as
+ * ISO 8601 text, objects as json).
  */
 export async function finishRuns(db: PostgresExecutor, results: RunResult[]): Promise<void> {
   if (results.length === 0) return;

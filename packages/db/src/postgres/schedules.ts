@@ -1,11 +1,11 @@
 import { NotFoundError, SCHEDULE_STATUSES } from '@api-scheduler/core';
 import type { Page, Schedule, ScheduleStatus } from '@api-scheduler/core';
-import { and, asc, count, eq, gt, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, min, sql } from 'drizzle-orm';
 
 import { decodeCursor, toPage } from '../pagination.js';
 import { pickDefined } from '../pick-defined.js';
 import type { ListSchedulesInput, NewSchedule, SchedulePatch } from '../store.js';
-import type { PostgresDatabase, PostgresExecutor } from './open-database.js';
+import type { PostgresExecutor } from './open-database.js';
 import { violatedConstraint } from './postgres-errors.js';
 import { SCHEDULE_CHANNEL } from './schedule-changes.js';
 import { schedules } from './schema.js';
@@ -19,40 +19,43 @@ import { schedules } from './schema.js';
 export const isActive = sql`${schedules.status} = 'ACTIVE'`;
 
 /**
- * Sends a notification on the schedule channel. NOTIFY is transactional: it
- * is delivered when the transaction commits and dropped when it rolls back,
- * so listeners never wake for a change that did not happen.
+ * The RETURNING list of a statement that creates or changes a schedule: its
+ * columns, and a call of pg_notify on the schedule channel for each row, so
+ * the write and its notification are one statement and one round trip.
+ * NOTIFY is transactional: it is delivered when the statement commits and
+ * dropped when it fails, so listeners never wake for a change that did not
+ * happen.
  */
-async function notifyScheduleChange(tx: PostgresExecutor, scheduleId: string): Promise<void> {
-  await tx.execute(sql`SELECT pg_notify(${SCHEDULE_CHANNEL}, ${scheduleId})`);
+const returningWithNotify = { ...getTableColumns(schedules), notified: sql`pg_notify(${SCHEDULE_CHANNEL}, ${schedules.id})` };
+
+function withoutNotified(row: Schedule & { notified: unknown }): Schedule {
+  const { notified: _notified, ...schedule } = row;
+  return schedule;
 }
 
-export async function insertSchedule(db: PostgresDatabase, schedule: NewSchedule): Promise<Schedule> {
+export async function insertSchedule(db: PostgresExecutor, schedule: NewSchedule): Promise<Schedule> {
   try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(schedules)
-        .values({
-          id: schedule.id,
-          target_id: schedule.target_id,
-          name: schedule.name,
-          schedule_type: schedule.schedule_type,
-          schedule_config: schedule.schedule_config,
-          status: schedule.status,
-          next_run_at: schedule.next_run_at,
-          run_count: schedule.run_count,
-          last_run_at: schedule.last_run_at,
-          timezone: schedule.timezone,
-          retry_policy: schedule.retry_policy,
-          overlap_policy: schedule.overlap_policy,
-          misfire_policy: schedule.misfire_policy,
-          created_at: schedule.created_at,
-          updated_at: schedule.updated_at,
-        })
-        .returning();
-      await notifyScheduleChange(tx, schedule.id);
-      return row!;
-    });
+    const [row] = await db
+      .insert(schedules)
+      .values({
+        id: schedule.id,
+        target_id: schedule.target_id,
+        name: schedule.name,
+        schedule_type: schedule.schedule_type,
+        schedule_config: schedule.schedule_config,
+        status: schedule.status,
+        next_run_at: schedule.next_run_at,
+        run_count: schedule.run_count,
+        last_run_at: schedule.last_run_at,
+        timezone: schedule.timezone,
+        retry_policy: schedule.retry_policy,
+        overlap_policy: schedule.overlap_policy,
+        misfire_policy: schedule.misfire_policy,
+        created_at: schedule.created_at,
+        updated_at: schedule.updated_at,
+      })
+      .returning(returningWithNotify);
+    return withoutNotified(row!);
   } catch (error) {
     // target_id is the only foreign key of schedules.
     if (violatedConstraint(error)?.kind === 'foreign_key') throw new NotFoundError('target', schedule.target_id);
@@ -97,18 +100,14 @@ const schedulePatchKeys = [
 ] as const;
 
 /** Updates a schedule and wakes the schedule listeners of every process, because a change may move its next fire earlier. */
-export async function updateSchedule(db: PostgresDatabase, id: string, patch: SchedulePatch): Promise<Schedule> {
-  let row: Schedule | undefined;
+export async function updateSchedule(db: PostgresExecutor, id: string, patch: SchedulePatch): Promise<Schedule> {
+  let row: (Schedule & { notified: unknown }) | undefined;
   try {
-    row = await db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(schedules)
-        .set({ ...pickDefined(patch, schedulePatchKeys), updated_at: patch.updated_at })
-        .where(eq(schedules.id, id))
-        .returning();
-      if (updated) await notifyScheduleChange(tx, id);
-      return updated;
-    });
+    [row] = await db
+      .update(schedules)
+      .set({ ...pickDefined(patch, schedulePatchKeys), updated_at: patch.updated_at })
+      .where(eq(schedules.id, id))
+      .returning(returningWithNotify);
   } catch (error) {
     if (violatedConstraint(error)?.kind === 'foreign_key' && patch.target_id !== undefined) {
       throw new NotFoundError('target', patch.target_id);
@@ -117,7 +116,7 @@ export async function updateSchedule(db: PostgresDatabase, id: string, patch: Sc
   }
 
   if (!row) throw new NotFoundError('schedule', id);
-  return row;
+  return withoutNotified(row);
 }
 
 /** Deletes a schedule; its runs go with it through the foreign key's ON DELETE CASCADE. */

@@ -16,7 +16,7 @@ import { bigint, boolean, customType, doublePrecision, index, integer, json, pgT
 // The same tables, columns and indexes as the libSQL schema (../sqlite/schema.ts).
 // Column names are the field names of the core domain types, so a selected
 // row already has the shape of a Target, Schedule or Run. Instants are
-// timestamptz with millisecond precision, which holds a JavaScript Date
+// timestamptz with millisecond precision, which stores a JavaScript Date
 // exactly. Objects are `json`, not `jsonb`, because json keeps the text as
 // written, so headers come back in the order the client sent them.
 

@@ -63,9 +63,9 @@ export async function updateTarget(db: PostgresExecutor, id: string, patch: Upda
 export async function deleteTarget(db: PostgresDatabase, id: string): Promise<void> {
   try {
     await db.transaction(async (tx) => {
-      // The row lock makes a concurrent createSchedule or updateSchedule that
-      // names this target wait for the outcome (its foreign key check needs a
-      // share lock on the row), so no schedule can start using the target
+      // A foreign key check takes a share lock on the target row, so under
+      // this lock a concurrent createSchedule or updateSchedule that names the
+      // target waits for the outcome. No schedule can start using the target
       // between the check below and the delete.
       const [locked] = await tx.select({ id: targets.id }).from(targets).where(eq(targets.id, id)).for('update');
       if (!locked) throw new NotFoundError('target', id);

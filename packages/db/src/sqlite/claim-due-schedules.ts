@@ -19,22 +19,34 @@ const targetColumns = columnsOf(targets);
 const runColumns = columnsOf(runs);
 
 /**
- * The due ACTIVE schedules (up to `limit`, earliest first) and their
- * targets, each set as one JSON array of rows (see json-rows.ts), and the
- * RUNNING runs of the due schedules whose overlap policy is skip, as
- * [schedule_id, run_id] pairs (served by runs_running_schedule_idx). The
- * partial index schedules_due_idx serves the CTE. MATERIALIZED makes both
- * subqueries read one result: without it, SQLite 3.45 ran the index search
- * again for the targets.
+ * The due ACTIVE schedules (up to `limit`) and their targets, each set as
+ * one JSON array of rows (see json-rows.ts), and the RUNNING runs of the due
+ * schedules whose overlap policy is skip, as [schedule_id, run_id] pairs
+ * (served by runs_running_schedule_idx). Schedules due at or after
+ * `backlogBefore` come first, earliest first, then the backlog due before
+ * it, at most `backlogLimit` of it. Each part is a range search of the
+ * partial index schedules_due_idx, so the final sort handles at most
+ * `limit` + `backlogLimit` rows. MATERIALIZED makes the subqueries read one
+ * result: without it, SQLite 3.45 ran the index search again for the targets.
  */
 const selectDue = compile(sql`
   WITH due AS MATERIALIZED (
-    SELECT * FROM ${schedules}
-    WHERE ${isActive} AND ${schedules.next_run_at} <= ${sql.placeholder('now')}
-    ORDER BY ${schedules.next_run_at}
+    SELECT * FROM (
+      SELECT *, 0 AS backlog FROM (
+        SELECT * FROM ${schedules}
+        WHERE ${isActive} AND ${schedules.next_run_at} >= ${sql.placeholder('backlogBefore')} AND ${schedules.next_run_at} <= ${sql.placeholder('now')}
+        ORDER BY ${schedules.next_run_at}
+        LIMIT ${sql.placeholder('limit')})
+      UNION ALL
+      SELECT *, 1 AS backlog FROM (
+        SELECT * FROM ${schedules}
+        WHERE ${isActive} AND ${schedules.next_run_at} < ${sql.placeholder('backlogBefore')} AND ${schedules.next_run_at} <= ${sql.placeholder('now')}
+        ORDER BY ${schedules.next_run_at}
+        LIMIT ${sql.placeholder('backlogLimit')}))
+    ORDER BY backlog, next_run_at
     LIMIT ${sql.placeholder('limit')})
   SELECT
-    (SELECT json_group_array(${jsonArrayOf(scheduleColumns, 'due')} ORDER BY due.next_run_at) FROM due) AS schedules,
+    (SELECT json_group_array(${jsonArrayOf(scheduleColumns, 'due')} ORDER BY due.backlog, due.next_run_at) FROM due) AS schedules,
     (SELECT json_group_array(${jsonArrayOf(targetColumns, 'targets')}) FROM targets WHERE targets.id IN (SELECT target_id FROM due)) AS targets,
     (SELECT json_group_array(json_array(runs.schedule_id, runs.id)) FROM runs
       WHERE runs.status = 'RUNNING' AND runs.schedule_id IN (SELECT id FROM due WHERE overlap_policy = 'skip')) AS running`);
@@ -68,8 +80,14 @@ const selectRunIds = compile(sql`
   SELECT json_group_array(id) AS ids FROM runs WHERE id IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`);
 
 /** Returns the claim's select with its values filled in, for tests that check its query plan. */
-export function selectDueSchedules(now: number, limit: number): { sql: string; params: unknown[] } {
-  return { sql: selectDue.sql, params: fillPlaceholders(selectDue.params, { now, limit }) };
+export function selectDueSchedules(now: number, limit: number, backlog?: ClaimInput['backlog']): { sql: string; params: unknown[] } {
+  return { sql: selectDue.sql, params: fillPlaceholders(selectDue.params, selectDueValues(now, limit, backlog)) };
+}
+
+/** With no backlog split, every due schedule is backlog, so the claim takes them earliest first. */
+function selectDueValues(now: number, limit: number, backlog: ClaimInput['backlog']) {
+  if (backlog === undefined) return { now, limit, backlogBefore: now + 1, backlogLimit: limit };
+  return { now, limit, backlogBefore: backlog.before, backlogLimit: Math.min(backlog.limit, limit) };
 }
 
 /**
@@ -100,7 +118,7 @@ export async function claimDueSchedules(db: LibsqlDatabase, input: ClaimInput, l
 }
 
 async function claimInTransaction(tx: Transaction, input: ClaimInput, logger: StoreLogger): Promise<ClaimedFire[]> {
-  const selected = await runCompiled(tx, selectDue, { now: input.now, limit: input.limit });
+  const selected = await runCompiled(tx, selectDue, selectDueValues(input.now, input.limit, input.backlog));
   const due = parseRows<Schedule>(scheduleColumns, selected.rows[0]?.['schedules']);
   if (due.length === 0) return [];
   const targetsById = new Map(parseRows<Target>(targetColumns, selected.rows[0]?.['targets']).map((target) => [target.id, target]));

@@ -1,15 +1,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
 
+import { checkLeaseMs } from '../input-checks.js';
 import type { HeartbeatInput, Instance, ReapInput, ReapResult } from '../store.js';
 import type { LibsqlDatabase, LibsqlExecutor } from './open-database.js';
 import { instances, runs } from './schema.js';
-
-/** Throws RangeError unless the lease is a positive whole number of milliseconds. */
-export function checkLeaseMs(leaseMs: number): void {
-  if (!Number.isSafeInteger(leaseMs) || leaseMs <= 0) {
-    throw new RangeError(`leaseMs must be a positive integer number of milliseconds, got ${leaseMs}`);
-  }
-}
 
 export async function heartbeat(db: LibsqlExecutor, input: HeartbeatInput): Promise<void> {
   checkLeaseMs(input.leaseMs);

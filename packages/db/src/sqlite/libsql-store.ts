@@ -198,8 +198,8 @@ export class LibsqlStore implements Store {
     return this.exclusive((db) => schedules.countSchedulesByStatus(db));
   }
 
-  earliestNextRunAt(): Promise<number | null> {
-    return this.exclusive((db) => schedules.earliestNextRunAt(db));
+  earliestNextRunAt(after?: number): Promise<number | null> {
+    return this.exclusive((db) => schedules.earliestNextRunAt(db, after));
   }
 
   claimDueSchedules(input: ClaimInput): Promise<ClaimedFire[]> {

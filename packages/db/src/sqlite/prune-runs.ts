@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 
+import { checkPruneInput } from '../input-checks.js';
 import type { PruneRunsInput } from '../store.js';
 import type { LibsqlDatabase, LibsqlExecutor } from './open-database.js';
 
@@ -49,18 +50,6 @@ export async function pruneRuns(
     deleted += await pruneBeyondCount(exclusive, cursor, { keep: keepPerSchedule, limit: input.limit - deleted, stepsPerStatement });
   }
   return deleted;
-}
-
-export function checkPruneInput(input: PruneRunsInput): void {
-  if (!Number.isSafeInteger(input.limit) || input.limit < 0) {
-    throw new RangeError(`pruneRuns limit must be a whole number of 0 or more (got ${input.limit})`);
-  }
-  if (input.keepPerSchedule !== null && (!Number.isSafeInteger(input.keepPerSchedule) || input.keepPerSchedule < 0)) {
-    throw new RangeError(`pruneRuns keepPerSchedule must be null or a whole number of 0 or more (got ${input.keepPerSchedule})`);
-  }
-  if (input.olderThan !== null && Number.isNaN(input.olderThan.getTime())) {
-    throw new RangeError('pruneRuns olderThan must be null or a valid Date');
-  }
 }
 
 /**

@@ -63,15 +63,15 @@ export async function probePostgresTestServer(env: NodeJS.ProcessEnv = process.e
     await withClient(adminUrl, (client) => client.query('SELECT 1'));
   } catch (error) {
     const cause = errorMessage(error);
-    if (env['CI']) {
+    if (isCi(env)) {
       throw new Error(
-        `PostgreSQL tests cannot run: no server answered at ${displayUrl} (${cause}). CI is set, so they must run: start PostgreSQL or set DATABASE_URL_POSTGRES_TEST or the PG* variables.`,
+        `PostgreSQL tests cannot run: connecting to ${displayUrl} failed (${cause}). CI is set, so they must run: start PostgreSQL or set DATABASE_URL_POSTGRES_TEST or the PG* variables.`,
         { cause: error },
       );
     }
     return {
       server: null,
-      skipReason: `PostgreSQL tests skipped: no server answered at ${displayUrl} (${cause}). To run them, start PostgreSQL there or set DATABASE_URL_POSTGRES_TEST or the PG* variables to a server where this user may create databases.`,
+      skipReason: `PostgreSQL tests skipped: connecting to ${displayUrl} failed (${cause}). To run them, start PostgreSQL there or set DATABASE_URL_POSTGRES_TEST or the PG* variables to a server where this user may create databases.`,
     };
   }
   return { server: { displayUrl, createDatabase: () => createTestDatabase(adminUrl) }, skipReason: null };
@@ -108,4 +108,10 @@ async function withClient<T>(url: string, task: (client: pg.Client) => Promise<T
   } finally {
     await client.end();
   }
+}
+
+/** Returns whether CI is set, as CI services set it (CI=true, CI=1); empty, 0 and false mean unset. */
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  const value = env['CI']?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }

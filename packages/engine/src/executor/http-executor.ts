@@ -55,6 +55,11 @@ export class HttpExecutor {
     this.#limiter = new ConcurrencyLimiter(this.#options.maxConcurrency, this.#options.maxPerHost);
   }
 
+  /** The global cap on requests in flight. */
+  get maxConcurrency(): number {
+    return this.#options.maxConcurrency;
+  }
+
   /** Requests holding a concurrency slot, from sending until their body is read. */
   get inFlight(): number {
     return this.#inFlight;
