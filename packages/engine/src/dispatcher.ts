@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-import { EMPTY_RUN_OUTCOME, newId } from '@api-scheduler/core';
+import { EMPTY_RUN_OUTCOME, maskHeaders, newId } from '@api-scheduler/core';
 import type { ErrorType, Run, RunStatus } from '@api-scheduler/core';
 import type { ClaimedFire, RunResult, Store } from '@api-scheduler/db';
 
@@ -315,7 +315,8 @@ export function toRunResult(run: Run, result: ExecutionResult, finishedAt: numbe
     status_code: result.statusCode,
     latency_ms: result.latencyMs,
     response_size: result.responseSize,
-    response_headers: result.responseHeaders,
+    // Stored masked, as the API shows them: a Set-Cookie or token a target returns is a credential too.
+    response_headers: result.responseHeaders === null ? null : maskHeaders(result.responseHeaders),
     response_body: result.responseBody,
     truncated: result.truncated,
     error_type: result.errorType,

@@ -39,3 +39,23 @@ describe('engine with the address guard', () => {
     expect(await fixture.runsOf(schedule.id)).toHaveLength(1);
   });
 });
+
+describe('run records', () => {
+  it('stores secret response headers masked', async () => {
+    fixture.on('/cookie', (_request, response) => {
+      response.writeHead(200, { 'set-cookie': 'session=very-secret', 'x-request-id': 'r1' }).end('ok');
+    });
+    const target = await fixture.addTarget('/cookie');
+    const schedule = await fixture.addSchedule(target, Date.now() + 100);
+    await fixture.createEngine().start();
+
+    const [run] = await waitFor(async () => {
+      const runs = (await fixture.runsOf(schedule.id)).filter((candidate) => candidate.status !== 'RUNNING');
+      return runs.length > 0 ? runs : null;
+    });
+
+    expect(run!.status).toBe('SUCCESS');
+    expect(run!.response_headers?.['set-cookie']).toBe('***');
+    expect(run!.response_headers?.['x-request-id']).toBe('r1');
+  });
+});
