@@ -40,7 +40,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-import { newId, systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, newId, systemClock } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import { Engine } from '@api-scheduler/engine';
 import { pino } from 'pino';
@@ -351,7 +351,7 @@ async function runEngineChild({ url, overdueTargetId, regularTargetId }) {
 
   const progress = watchProgress(overdueTargetId);
   const storeCalls = timeStoreCalls(store, ['claimDueSchedules', 'finishRuns', 'earliestNextRunAt']);
-  const engine = new Engine({ store, clock: systemClock, logger, instanceId: 'catch-up-bench', observers: [progress.observer], ...params.engine });
+  const engine = new Engine({ store, clock: systemClock, logger, instanceId: 'catch-up-bench', observers: [progress.observer], ...params.engine, executor: { ...params.engine.executor, addressPolicy: ALLOW_PRIVATE_POLICY } });
   applyBackpressure(store, engine);
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

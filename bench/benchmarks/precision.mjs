@@ -13,7 +13,7 @@
 // whether a late tail came from a busy event loop or from a busy machine.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, systemClock } from '@api-scheduler/core';
 import { Engine } from '@api-scheduler/engine';
 
 import { benchLogger, createIntervalSchedules } from '../lib/interval-schedules.mjs';
@@ -68,7 +68,7 @@ async function measureWorkload(target, workload) {
     firstPlannedAt,
     spreadMs: intervalMs,
   });
-  const engine = new Engine({ store: seeded.store, clock: systemClock, logger, instanceId: 'bench-precision', ...params.engine });
+  const engine = new Engine({ store: seeded.store, clock: systemClock, logger, instanceId: 'bench-precision', ...params.engine, executor: { ...params.engine.executor, addressPolicy: ALLOW_PRIVATE_POLICY } });
 
   try {
     await engine.start();

@@ -21,7 +21,7 @@ import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-import { newId, planFire, systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, newId, planFire, systemClock } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import { Engine, describeRequest } from '@api-scheduler/engine';
 import { pino } from 'pino';
@@ -240,7 +240,7 @@ async function measureInChild(url) {
     };
   });
 
-  const engine = new Engine({ store, clock: systemClock, logger, instanceId: 'scale-bench', ...params.engine });
+  const engine = new Engine({ store, clock: systemClock, logger, instanceId: 'scale-bench', ...params.engine, executor: { ...params.engine.executor, addressPolicy: ALLOW_PRIVATE_POLICY } });
   await engine.start();
   const engineStarted = performance.now();
   await loopSleeps;

@@ -14,7 +14,7 @@
 // side was busy.
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, systemClock } from '@api-scheduler/core';
 import { Engine } from '@api-scheduler/engine';
 
 import { benchLogger, createIntervalSchedules } from '../lib/interval-schedules.mjs';
@@ -90,6 +90,8 @@ async function measureEngine(target, targetPid) {
     logger,
     instanceId: 'bench-throughput',
     ...params.engine,
+    // The target server listens on 127.0.0.1, which the address guard denies by default.
+    executor: { ...params.engine.executor, addressPolicy: ALLOW_PRIVATE_POLICY },
     observers: [
       {
         // Called after the recorder has committed the outcome.

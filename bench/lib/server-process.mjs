@@ -29,6 +29,8 @@ export async function startServer({ env = {}, nodeArgs = [] } = {}) {
       DATABASE_URL: `file:${join(dataDir, 'scheduler.db')}`,
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
+      // Benchmark targets listen on 127.0.0.1, which the address guard denies by default.
+      SCHEDULER_ALLOW_PRIVATE_TARGETS: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

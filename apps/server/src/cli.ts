@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 
 import { NotFoundError } from '@api-scheduler/core';
 import { DatabaseOpenError, DestinationNotEmptyError, copyData } from '@api-scheduler/db';
+import { SecretDecryptionError } from '@api-scheduler/engine';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
 import { KeysUsageError, createKeyCommand, formatKeyList, parseCreateOptions, revokeKeyCommand } from './keys-command.js';
 import { createLogger } from './logger.js';
 import { openStore } from './open-store.js';
-import { serve } from './serve.js';
+import { rotateSecrets } from './rotate-secrets.js';
+import { secretCipherOf, serve } from './serve.js';
 import { InsecureStartError } from './startup-policy.js';
 
 const HELP = `Usage: api-scheduler COMMAND [options]
@@ -23,6 +25,10 @@ Commands:
   keys list  List the API keys (id, name, prefix, scope, times), never a secret
   keys revoke ID
              Revoke an API key; requests with it fail from then on
+  rotate-secrets
+             Re-encrypt every target's secret headers and signing secret with
+             SCHEDULER_SECRET_KEY, decrypting with it or with
+             SCHEDULER_SECRET_KEY_PREVIOUS; also encrypts values stored plain
 
 Options of serve:
   --host HOST    Address to listen on (overrides HOST; default 127.0.0.1)
@@ -164,6 +170,21 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'rotate-secrets': {
+      const cipher = secretCipherOf(env);
+      if (cipher === null) {
+        process.stderr.write('rotate-secrets needs SCHEDULER_SECRET_KEY, the key to encrypt with, and SCHEDULER_SECRET_KEY_PREVIOUS for values under the old key.\n');
+        return EXIT_USAGE;
+      }
+      const store = await openStore(env.DATABASE_URL, logger);
+      try {
+        const rotated = await rotateSecrets(store, cipher, logger);
+        logger.info({ ...rotated, key_id: cipher.currentKeyId }, 're-encrypted target secrets');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`Unknown command "${command}". Run api-scheduler --help for the list.\n`);
       return EXIT_USAGE;
@@ -197,7 +218,14 @@ main(process.argv.slice(2)).then(
  */
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof DatabaseOpenError || error instanceof DestinationNotEmptyError || error instanceof NotFoundError) return error.message;
+  if (
+    error instanceof DatabaseOpenError ||
+    error instanceof DestinationNotEmptyError ||
+    error instanceof NotFoundError ||
+    error instanceof SecretDecryptionError
+  ) {
+    return error.message;
+  }
 
   const code = 'code' in error ? String(error.code) : '';
   if (code === 'EADDRINUSE') {

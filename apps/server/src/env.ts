@@ -2,6 +2,10 @@ import { hostname } from 'node:os';
 
 import { z } from 'zod';
 
+import { parseTargetAllowlist } from '@api-scheduler/core';
+import type { AllowlistEntry } from '@api-scheduler/core';
+import { parseSecretKey } from '@api-scheduler/engine';
+
 const integer = (name: string, min: number, max: number, fallback: number) =>
   z
     .string()
@@ -27,6 +31,34 @@ const boolean = (name: string, fallback: boolean) =>
       if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
       ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${value}")` });
       return z.NEVER;
+    });
+
+const allowlist = z
+  .string()
+  .optional()
+  .transform((value, ctx): AllowlistEntry[] => {
+    if (value === undefined) return [];
+    try {
+      return parseTargetAllowlist(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `SCHEDULER_TARGET_ALLOWLIST: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+const secretKey = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): Buffer | null => {
+      if (value === undefined || value.trim() === '') return null;
+      try {
+        return parseSecretKey(value);
+      } catch (error) {
+        // The message names the variable but never repeats its value.
+        ctx.addIssue({ code: 'custom', message: `${name} ${(error as Error).message}` });
+        return z.NEVER;
+      }
     });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,7 +99,19 @@ const envSchema = z.object({
   SCHEDULER_LEASE_MS: integer('SCHEDULER_LEASE_MS', 1_000, 3_600_000, 30_000),
   // 0 means a third of SCHEDULER_LEASE_MS.
   SCHEDULER_HEARTBEAT_INTERVAL_MS: integer('SCHEDULER_HEARTBEAT_INTERVAL_MS', 0, 1_200_000, 0),
+  // Off by default: targets on loopback and private networks are denied.
+  SCHEDULER_ALLOW_PRIVATE_TARGETS: boolean('SCHEDULER_ALLOW_PRIVATE_TARGETS', false),
+  SCHEDULER_TARGET_ALLOWLIST: allowlist,
+  SCHEDULER_SECRET_KEY: secretKey('SCHEDULER_SECRET_KEY'),
+  SCHEDULER_SECRET_KEY_PREVIOUS: secretKey('SCHEDULER_SECRET_KEY_PREVIOUS'),
 }).superRefine((env, ctx) => {
+  if (env.SCHEDULER_SECRET_KEY_PREVIOUS !== null && env.SCHEDULER_SECRET_KEY === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SCHEDULER_SECRET_KEY_PREVIOUS'],
+      message: 'SCHEDULER_SECRET_KEY_PREVIOUS is set but SCHEDULER_SECRET_KEY is not: set the new key in SCHEDULER_SECRET_KEY and the old one in SCHEDULER_SECRET_KEY_PREVIOUS',
+    });
+  }
   if (env.SCHEDULER_HEARTBEAT_INTERVAL_MS >= env.SCHEDULER_LEASE_MS) {
     ctx.addIssue({
       code: 'custom',

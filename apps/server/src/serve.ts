@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { Authenticator, CREATE_KEY_COMMAND, schedulerWithoutEngine } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { systemClock } from '@api-scheduler/core';
-import { Engine } from '@api-scheduler/engine';
+import type { AddressPolicy } from '@api-scheduler/core';
+import { Engine, SecretCipher } from '@api-scheduler/engine';
 import type { RunRetention } from '@api-scheduler/engine';
 import type { Store } from '@api-scheduler/db';
 
@@ -69,6 +70,16 @@ async function checkStartupAccess(env: Env, store: Store, logger: Logger): Promi
   return authenticator;
 }
 
+/** Builds the cipher of secrets at rest, or returns null when SCHEDULER_SECRET_KEY is not set. */
+export function secretCipherOf(env: Env): SecretCipher | null {
+  if (env.SCHEDULER_SECRET_KEY === null) return null;
+  return new SecretCipher(env.SCHEDULER_SECRET_KEY, env.SCHEDULER_SECRET_KEY_PREVIOUS === null ? [] : [env.SCHEDULER_SECRET_KEY_PREVIOUS]);
+}
+
+function addressPolicyOf(env: Env): AddressPolicy {
+  return { allowPrivate: env.SCHEDULER_ALLOW_PRIVATE_TARGETS, allowlist: env.SCHEDULER_TARGET_ALLOWLIST };
+}
+
 export interface RunningServer {
   url: string;
   stop(): Promise<void>;
@@ -87,6 +98,9 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     await store.close();
     throw error;
   }
+  const secretCipher = secretCipherOf(env);
+  const addressPolicy = addressPolicyOf(env);
+  logStartupSecurity(env, secretCipher, logger);
 
   const runEngine = env.SCHEDULER_ROLE !== 'api';
   const engine = runEngine
@@ -107,7 +121,9 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
           excerptBytes: env.SCHEDULER_RESPONSE_EXCERPT_BYTES,
           maxBodyBytes: env.SCHEDULER_MAX_RESPONSE_BYTES,
           maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
+          addressPolicy,
         },
+        secretCipher,
         retention: runRetention(env),
         leaseMs: env.SCHEDULER_LEASE_MS,
         ...(env.SCHEDULER_HEARTBEAT_INTERVAL_MS === 0 ? {} : { heartbeatIntervalMs: env.SCHEDULER_HEARTBEAT_INTERVAL_MS }),
@@ -123,6 +139,8 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     instanceId: env.SCHEDULER_INSTANCE_ID,
     startedAt: systemClock.now(),
     auth: authenticator,
+    addressPolicy,
+    secretCipher,
   };
 
   const server = createHttpServer({
@@ -169,4 +187,18 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
   };
 
   return { url, stop };
+}
+
+function logStartupSecurity(env: Env, cipher: SecretCipher | null, logger: Logger): void {
+  if (env.SCHEDULER_ALLOW_PRIVATE_TARGETS) {
+    logger.warn('SCHEDULER_ALLOW_PRIVATE_TARGETS is true: targets may reach loopback and private network addresses');
+  }
+  if (env.SCHEDULER_TARGET_ALLOWLIST.length > 0) {
+    logger.info({ allowlist: env.SCHEDULER_TARGET_ALLOWLIST.map((entry) => entry.text) }, 'target allowlist in effect');
+  }
+  if (cipher === null) {
+    logger.info('SCHEDULER_SECRET_KEY is not set: secret header values and signing secrets are stored unencrypted');
+  } else {
+    logger.info({ key_id: cipher.currentKeyId, previous_key: env.SCHEDULER_SECRET_KEY_PREVIOUS !== null }, 'secrets are encrypted at rest');
+  }
 }

@@ -1,5 +1,6 @@
-import type { Clock, Run } from '@api-scheduler/core';
+import type { AddressPolicy, Clock, Run } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
+import type { SecretCipher } from '@api-scheduler/engine';
 import type { Logger } from 'pino';
 
 import type { Authenticator } from './auth/authenticator.js';
@@ -46,4 +47,12 @@ export interface ApiContext {
   auth?: Authenticator;
   /** The HTTP request being served. Absent for an in-process call, which then carries no credentials. */
   request?: RequestInfo;
+  /**
+   * The outbound address policy, used to reject a target URL whose host is
+   * an IP literal the engine would block. Absent: such URLs are not checked
+   * here, and the engine still checks every connection.
+   */
+  addressPolicy?: AddressPolicy;
+  /** Encrypts secret header values and signing secrets before they are stored; absent or null stores them plain. */
+  secretCipher?: SecretCipher | null;
 }

@@ -17,3 +17,6 @@ export * from './strategies/index.js';
 export * from './planning/resolve-schedule-config.js';
 export * from './planning/plan-fire.js';
 export * from './planning/preview-fires.js';
+export * from './address/ip-address.js';
+export * from './address/classify-address.js';
+export * from './address/address-policy.js';

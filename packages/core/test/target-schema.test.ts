@@ -21,6 +21,7 @@ describe('createTargetInput defaults', () => {
       headers: {},
       body_template: null,
       timeout_ms: 10_000,
+      signing_secret: null,
     });
   });
 
@@ -32,6 +33,7 @@ describe('createTargetInput defaults', () => {
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer abc' },
       body_template: '{"full":true}',
       timeout_ms: 30_000,
+      signing_secret: 'a-signing-secret-of-32-characters',
     };
 
     expect(createTargetInput.parse(input)).toEqual(input);
@@ -316,5 +318,19 @@ describe('defaultTargetName', () => {
     [`https://example.com/${'p'.repeat(300)}`, `example.com/${'p'.repeat(300)}`.slice(0, 200)],
   ])('%s is %s', (targetUrl, expected) => {
     expect(defaultTargetName(targetUrl)).toBe(expected);
+  });
+});
+
+describe('createTargetInput signing_secret', () => {
+  it.each([
+    ['short', 'signing_secret must be at least 16 characters long; generate one with: openssl rand -hex 32'],
+    ['x'.repeat(513), 'signing_secret is longer than 512 characters'],
+    ['with a space in the middle', 'signing_secret may contain only printable ASCII characters without spaces'],
+  ])('rejects %s', (secret, message) => {
+    expect(issueOf({ url, signing_secret: secret })).toEqual([['signing_secret'], message]);
+  });
+
+  it('accepts null in an update, to stop signing', () => {
+    expect(updateTargetInput.parse({ signing_secret: null })).toEqual({ signing_secret: null });
   });
 });

@@ -14,8 +14,14 @@ import type {
   UpdateTarget,
 } from '@api-scheduler/core';
 
-/** A target as inserted: the API layer fills in id, name and timestamps. */
-export type NewTarget = Omit<CreateTarget, 'name'> & { id: string; name: string; created_at: Date; updated_at: Date };
+/** A target as inserted: the API layer fills in id, name and timestamps. A missing signing_secret is stored as null. */
+export type NewTarget = Omit<CreateTarget, 'name' | 'signing_secret'> & {
+  id: string;
+  name: string;
+  signing_secret?: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
 
 /** A schedule as inserted, with its config already resolved and next_run_at planned. */
 export type NewSchedule = Schedule;

@@ -29,6 +29,7 @@ export function newTarget(overrides: Partial<NewTarget> = {}): NewTarget {
     headers: { 'Content-Type': 'application/json', Authorization: 'Bearer test-secret' },
     body_template: '{"ping":true}',
     timeout_ms: 5_000,
+    signing_secret: null,
     created_at: new Date(T0 - hour),
     updated_at: new Date(T0 - hour),
     ...overrides,

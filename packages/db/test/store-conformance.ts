@@ -75,6 +75,20 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         expect(await store.getTarget(input.id)).toEqual(input);
       });
 
+      it('stores, replaces and clears signing_secret', async () => {
+        const target = await createTarget({ signing_secret: 'enc:v1:0a1b2c3d:c2VhbGVk' });
+        expect(await store.getTarget(target.id)).toMatchObject({ signing_secret: 'enc:v1:0a1b2c3d:c2VhbGVk' });
+
+        await store.updateTarget(target.id, { signing_secret: 'another-secret-value', updated_at: new Date(T0) });
+        expect(await store.getTarget(target.id)).toMatchObject({ signing_secret: 'another-secret-value' });
+
+        await store.updateTarget(target.id, { name: 'renamed', updated_at: new Date(T0) });
+        expect(await store.getTarget(target.id)).toMatchObject({ signing_secret: 'another-secret-value', name: 'renamed' });
+
+        await store.updateTarget(target.id, { signing_secret: null, updated_at: new Date(T0) });
+        expect(await store.getTarget(target.id)).toMatchObject({ signing_secret: null });
+      });
+
       it('getTarget returns null for an unknown id', async () => {
         expect(await store.getTarget(newTarget().id)).toBeNull();
       });

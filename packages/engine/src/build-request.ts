@@ -1,7 +1,10 @@
-import { maskHeaders } from '@api-scheduler/core';
+import { maskHeaders, methodSendsBody } from '@api-scheduler/core';
 import type { Run, RunRequest, Schedule, Target } from '@api-scheduler/core';
 
 import type { HttpRequestSpec } from './executor/index.js';
+import type { SecretCipher } from './secrets/secret-cipher.js';
+import { signingHeaders } from './secrets/sign-request.js';
+import { revealTarget } from './secrets/target-secrets.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
@@ -21,12 +24,36 @@ function requestHeaders(target: Target, key: string | null): Record<string, stri
   return headers;
 }
 
-/** Builds the request of a fire, as the executor sends it. */
-export function buildRequestSpec(target: Target, run: Pick<Run, 'schedule_id' | 'scheduled_for'>): HttpRequestSpec {
+export interface RequestSecrets {
+  /** Decrypts the target's encrypted secrets; null when SCHEDULER_SECRET_KEY is not set. */
+  cipher: SecretCipher | null;
+  /** The send time, in Unix milliseconds, that a signed request carries. */
+  nowMs: number;
+}
+
+/**
+ * Builds the request of a fire, as the executor sends it: the target's
+ * secrets decrypted, and the signature headers added when the target has a
+ * signing secret. Throws SecretDecryptionError when a secret cannot be
+ * decrypted.
+ */
+export function buildRequestSpec(
+  stored: Target,
+  run: Pick<Run, 'schedule_id' | 'scheduled_for'>,
+  secrets: RequestSecrets = { cipher: null, nowMs: Date.now() },
+): HttpRequestSpec {
+  const target = revealTarget(stored, secrets.cipher);
+  const headers = requestHeaders(target, idempotencyKey(run.schedule_id, run.scheduled_for));
+  if (target.signing_secret !== null) {
+    // The executor sends no body with GET, HEAD and OPTIONS, so their signature covers an empty body.
+    const signedBody = methodSendsBody(target.method) ? (target.body_template ?? '') : '';
+    Object.assign(headers, signingHeaders(target.signing_secret, secrets.nowMs, signedBody));
+  }
+
   return {
     method: target.method,
     url: target.url,
-    headers: requestHeaders(target, idempotencyKey(run.schedule_id, run.scheduled_for)),
+    headers,
     body: target.body_template,
     timeoutMs: target.timeout_ms,
   };

@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 
-import { EMPTY_RUN_OUTCOME, newId } from '@api-scheduler/core';
+import { EMPTY_RUN_OUTCOME, maskHeaders, newId } from '@api-scheduler/core';
 import type { ErrorType, Run, RunStatus } from '@api-scheduler/core';
 import type { ClaimedFire, RunResult, Store } from '@api-scheduler/db';
 
 import { buildRequestSpec } from './build-request.js';
-import type { ExecutionResult, HttpExecutor } from './executor/index.js';
+import type { ExecutionResult, HttpExecutor, HttpRequestSpec } from './executor/index.js';
 import { decideRetry } from './retry-policy.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunRecorder } from './run-recorder.js';
+import { SecretDecryptionError } from './secrets/secret-cipher.js';
+import type { SecretCipher } from './secrets/secret-cipher.js';
 
 export interface DispatcherOptions {
   executor: Pick<HttpExecutor, 'execute'>;
@@ -21,6 +23,8 @@ export interface DispatcherOptions {
   instanceId: string;
   /** Minimum time between the starts of two catch-up fires of one schedule (fire_all), in milliseconds. */
   catchUpSpacingMs: number;
+  /** Decrypts targets' secrets when a request is built; null when secrets are stored plain. */
+  secretCipher?: SecretCipher | null;
   /** Called after each fire (with its retries) has settled and left inFlightCount. */
   onFireSettled?: () => void;
 }
@@ -187,7 +191,18 @@ export class Dispatcher {
     const { logger, store } = this.options;
     let run = fire.run;
     for (;;) {
-      const result = await this.options.executor.execute(buildRequestSpec(fire.target, run), signal);
+      let spec: HttpRequestSpec;
+      try {
+        spec = buildRequestSpec(fire.target, run, { cipher: this.options.secretCipher ?? null, nowMs: this.options.now() });
+      } catch (error) {
+        if (!(error instanceof SecretDecryptionError)) throw error;
+        // A retry would fail the same way, so the fire ends here.
+        logger.error({ err: error, schedule_id: run.schedule_id, run_id: run.id, target_id: fire.target.id }, 'could not decrypt the secrets of a target');
+        await this.finishUnsent(run, 'FAILURE', 'NETWORK_ERROR', error.message);
+        return;
+      }
+
+      const result = await this.options.executor.execute(spec, signal);
       const record = toRunResult(run, result, this.options.now());
       // Only a shutdown aborts this signal, so record that cause instead of the executor's generic message.
       if (signal.aborted && record.error_type === 'INTERRUPTED') {
@@ -300,7 +315,8 @@ export function toRunResult(run: Run, result: ExecutionResult, finishedAt: numbe
     status_code: result.statusCode,
     latency_ms: result.latencyMs,
     response_size: result.responseSize,
-    response_headers: result.responseHeaders,
+    // Stored masked, as the API shows them: a Set-Cookie or token a target returns is a credential too.
+    response_headers: result.responseHeaders === null ? null : maskHeaders(result.responseHeaders),
     response_body: result.responseBody,
     truncated: result.truncated,
     error_type: result.errorType,

@@ -15,6 +15,7 @@ import { RunPruner } from './run-pruner.js';
 import type { RunRetention } from './run-pruner.js';
 import { RunRecorder } from './run-recorder.js';
 import { Scheduler } from './scheduler.js';
+import type { SecretCipher } from './secrets/secret-cipher.js';
 
 const MANUAL_SLOT_TRIES = 5;
 
@@ -66,6 +67,8 @@ export interface EngineOptions {
   catchUpSpacingMs?: number;
   /** Maximum sleep before re-reading the earliest next_run_at, so changes made by other processes are seen, in ms; default 2000. */
   rescanIntervalMs?: number;
+  /** Decrypts targets' encrypted secrets when a request is built; absent when SCHEDULER_SECRET_KEY is not set. */
+  secretCipher?: SecretCipher | null;
   /** Extra observers of started and finished runs (metrics, alerts). */
   observers?: RunObserver[];
   /** Deletes old runs in the background; without it, runs are kept forever. */
@@ -110,6 +113,7 @@ export class Engine {
       now: () => options.clock.now(),
       instanceId: options.instanceId,
       catchUpSpacingMs: options.catchUpSpacingMs ?? 1_000,
+      secretCipher: options.secretCipher ?? null,
       onFireSettled: () => this.scheduler.fireSettled(),
     });
     this.scheduler = new Scheduler({

@@ -8,3 +8,6 @@ export * from './run-observer.js';
 export * from './build-request.js';
 export * from './executor/index.js';
 export * from './instance-lease.js';
+export * from './secrets/secret-cipher.js';
+export * from './secrets/sign-request.js';
+export * from './secrets/target-secrets.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
 import type { Clock } from '@api-scheduler/core';
 import { createPostgresStore } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
@@ -51,7 +51,7 @@ describe.skipIf(postgres.server === null)('engines whose clocks disagree', () =>
       const store = await createPostgresStore({ url: database.url });
       stores.push(store);
       if (index === 0) await store.migrate();
-      engines.push(new Engine({ store, clock, logger: pino({ level: 'silent' }), instanceId: `instance-${index}`, leaseMs: 10_000 }));
+      engines.push(new Engine({ store, clock, logger: pino({ level: 'silent' }), instanceId: `instance-${index}`, leaseMs: 10_000, executor: { addressPolicy: ALLOW_PRIVATE_POLICY } }));
     }
 
     const store = stores[0]!;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { pino } from 'pino';
 
-import { DEFAULT_RETRY_POLICY, newId, systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, newId, systemClock } from '@api-scheduler/core';
 import type { HttpMethod, Run, Schedule, Target } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
@@ -33,6 +33,8 @@ export class EngineFixture {
   store!: Store;
   engine: Engine | null = null;
   received: Received[] = [];
+  /** TCP connections the target server accepted, whether or not a request followed. */
+  connections = 0;
   targetUrl = '';
   private dataDir = '';
   private server!: Server;
@@ -52,6 +54,9 @@ export class EngineFixture {
       const handler = this.handlers.get(path);
       if (handler) handler(request, response, received);
       else response.end('ok');
+    });
+    this.server.on('connection', () => {
+      this.connections += 1;
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.targetUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -91,6 +96,8 @@ export class EngineFixture {
       logger: pino({ level: 'silent' }),
       instanceId: 'test-instance',
       ...options,
+      // The target server listens on 127.0.0.1, which the address guard denies by default.
+      executor: { addressPolicy: ALLOW_PRIVATE_POLICY, ...options.executor },
     });
     return this.engine;
   }

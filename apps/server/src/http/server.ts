@@ -9,6 +9,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
 
 import { readBody } from './read-body.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { redirect, sendBody, sendJson } from './send.js';
 import { serveStaticFile } from './static-files.js';
 
@@ -20,6 +21,19 @@ export interface HttpServerOptions {
   /** Serve only /healthz and /readyz, as a worker process does. */
   healthOnly?: boolean;
 }
+
+/**
+ * Maximum length of the request target (path and query), in characters.
+ * Longer ones get 414. The UI and the REST API send short URLs, because
+ * every large input travels in a request body.
+ */
+export const MAX_URL_LENGTH = 8 * 1024;
+/**
+ * Maximum size of the request line and headers together, in bytes. Node's
+ * HTTP parser responds 431 past it. 16 KiB is Node's own default, set here
+ * explicitly.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 const UI_PREFIX = '/ui/';
 const TRPC_PREFIX = '/trpc/';
@@ -143,6 +157,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
 
+    // A body announced as too large is refused before it is read, and the
+    // connection closes so that the client stops sending it.
+    const announced = Number(request.headers['content-length'] ?? 0);
+    if (announced > MAX_BODY_BYTES) {
+      sendJson(response, 413, { detail: `Request body is larger than ${MAX_BODY_BYTES} bytes` }, { Connection: 'close' });
+      return;
+    }
+
     const body = await readBody(request, MAX_BODY_BYTES);
     if (!body.ok && body.reason === 'aborted') {
       logger.debug({ method, path }, 'Client aborted the request while sending its body');
@@ -169,8 +191,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     sendBody(response, result.status, result.headers, result.body);
   }
 
-  return createServer((request, response) => {
+  return createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     const started = performance.now();
+    setSecurityHeaders(response);
     const rawUrl = request.url ?? '/';
     const rawPath = rawUrl.split('?')[0]!;
     // Only the path is logged: query strings can carry tRPC inputs, and with them header values.
@@ -179,6 +202,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       logger.debug({ method: request.method, path: rawPath, status: response.statusCode, ms }, 'HTTP request');
     });
 
+    if (rawUrl.length > MAX_URL_LENGTH) {
+      sendJson(response, 414, { detail: `URL is longer than ${MAX_URL_LENGTH} characters` });
+      return;
+    }
     if (!rawUrl.startsWith('/')) {
       sendJson(response, 400, { detail: 'The request target must be a path starting with "/"' });
       return;

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
+import { contentSecurityPolicy, inlineScriptHashes } from './security-headers.js';
 import { sendJson } from './send.js';
 
 const contentTypes = new Map([
@@ -99,13 +100,25 @@ export async function serveStaticFile(request: IncomingMessage, response: Server
     return;
   }
 
-  const stats = await stat(real);
-  response.writeHead(200, {
-    'Content-Type': contentTypes.get(extname(real).toLowerCase()) ?? 'application/octet-stream',
-    'Content-Length': String(stats.size),
+  const extension = extname(real).toLowerCase();
+  const headers: Record<string, string> = {
+    'Content-Type': contentTypes.get(extension) ?? 'application/octet-stream',
     'Cache-Control': cacheControl(segments),
     'X-Content-Type-Options': 'nosniff',
-  });
+  };
+  if (extension === '.html') {
+    // Pages are small, so each is read whole to allow its own inline scripts by hash.
+    const html = await readFile(real);
+    headers['Content-Length'] = String(html.length);
+    headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html.toString('utf8')));
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : html);
+    return;
+  }
+
+  const stats = await stat(real);
+  headers['Content-Length'] = String(stats.size);
+  response.writeHead(200, headers);
   if (request.method === 'HEAD') {
     response.end();
     return;

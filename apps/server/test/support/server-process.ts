@@ -38,8 +38,12 @@ export class ServerProcess {
     return `file:${join(this.dataDir, 'scheduler.db')}`;
   }
 
-  /** Starts the process and resolves once it listens; the same data folder survives restarts. */
-  async start(): Promise<void> {
+  /**
+   * Starts the process and resolves once it listens; the same data folder
+   * survives restarts. `env` adds to or replaces the constructor's variables
+   * for this start only.
+   */
+  async start(env: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [cliPath, 'serve'], {
       env: {
         PATH: process.env.PATH,
@@ -47,7 +51,10 @@ export class ServerProcess {
         PORT: '0',
         DATABASE_URL: this.databaseUrl,
         LOG_LEVEL: 'info',
+        // Test targets listen on 127.0.0.1, which the address guard denies by default.
+        SCHEDULER_ALLOW_PRIVATE_TARGETS: 'true',
         ...this.extraEnv,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

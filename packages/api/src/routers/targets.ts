@@ -2,6 +2,9 @@ import {
   MASK,
   NotFoundError,
   ValidationError,
+  checkAddress,
+  classifyAddress,
+  portOfUrl,
   createTargetInput,
   defaultTargetName,
   isSecretHeaderName,
@@ -10,6 +13,8 @@ import {
   unsentBodyMessage,
   updateTargetInput,
 } from '@api-scheduler/core';
+import type { AddressPolicy } from '@api-scheduler/core';
+import { sealHeaders, sealSigningSecret } from '@api-scheduler/engine';
 import { z } from 'zod';
 
 import { idInput, pageOutput } from '../schemas/common.js';
@@ -17,18 +22,39 @@ import { targetOutput, toTargetOutput } from '../schemas/target.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 /**
- * Keeps the stored value of each secret header that a patch sends back as
+ * Keeps the stored value of each secret header that a patch sent back as
  * the mask, so a client can return the headers it read without erasing the
- * secrets it was never shown.
+ * secrets it was never shown. `sealed` is the patch with new secret values
+ * encrypted, and `sent` the patch as the client sent it.
  */
-function keepMaskedSecrets(patch: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+function keepMaskedSecrets(
+  sealed: Record<string, string>,
+  stored: Record<string, string>,
+  sent: Record<string, string>,
+): Record<string, string> {
   const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
   const merged: Record<string, string> = {};
-  for (const [name, value] of Object.entries(patch)) {
+  for (const [name, value] of Object.entries(sealed)) {
     const previous = storedByName.get(name.toLowerCase());
-    merged[name] = value === MASK && isSecretHeaderName(name) && previous !== undefined ? previous : value;
+    merged[name] = sent[name] === MASK && isSecretHeaderName(name) && previous !== undefined ? previous : value;
   }
   return merged;
+}
+
+/**
+ * Rejects a URL whose host is an IP literal that the address guard would
+ * block, with the guard's own explanation. Host names are left to the
+ * engine, which checks every address they resolve to when it connects.
+ */
+function checkUrlAddress(policy: AddressPolicy | undefined, rawUrl: string): void {
+  if (policy === undefined) return;
+
+  const url = new URL(rawUrl);
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  if (classifyAddress(host) === null) return;
+
+  const decision = checkAddress(policy, { host, port: portOfUrl(url), address: host });
+  if (!decision.allowed) throw ValidationError.at(['url'], decision.message);
 }
 
 export const targetsRouter = router({
@@ -55,10 +81,14 @@ export const targetsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const bodyMessage = unsentBodyMessage(input.method, input.body_template);
       if (bodyMessage !== null) throw ValidationError.at(['body_template'], bodyMessage);
+      checkUrlAddress(ctx.addressPolicy, input.url);
 
+      const cipher = ctx.secretCipher ?? null;
       const now = ctx.clock.now();
       const target = await ctx.store.createTarget({
         ...input,
+        headers: sealHeaders(input.headers, cipher),
+        signing_secret: sealSigningSecret(input.signing_secret, cipher),
         id: newId(now),
         name: input.name ?? defaultTargetName(input.url),
         created_at: new Date(now),
@@ -87,7 +117,12 @@ export const targetsRouter = router({
         }
       }
 
-      if (patch.headers !== undefined) patch.headers = keepMaskedSecrets(patch.headers, existing.headers);
+      if (patch.url !== undefined) checkUrlAddress(ctx.addressPolicy, patch.url);
+
+      // New secret values are encrypted, and values sent back as the mask keep the stored (encrypted) value.
+      const cipher = ctx.secretCipher ?? null;
+      if (patch.headers !== undefined) patch.headers = keepMaskedSecrets(sealHeaders(patch.headers, cipher), existing.headers, patch.headers);
+      if (patch.signing_secret !== undefined) patch.signing_secret = sealSigningSecret(patch.signing_secret, cipher);
       const target = await ctx.store.updateTarget(id, { ...patch, updated_at: new Date(ctx.clock.now()) });
       return toTargetOutput(target);
     }),

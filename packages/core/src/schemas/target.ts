@@ -108,6 +108,12 @@ export const bodyTemplateSchema = z
   })
   .refine((value) => !nulPattern.test(value), { message: 'Body may not contain the NUL character (U+0000)' });
 
+export const signingSecretSchema = z
+  .string({ error: 'signing_secret must be a string' })
+  .min(16, { message: 'signing_secret must be at least 16 characters long; generate one with: openssl rand -hex 32', abort: true })
+  .max(512, { message: 'signing_secret is longer than 512 characters', abort: true })
+  .regex(/^[\x21-\x7e]+$/, 'signing_secret may contain only printable ASCII characters without spaces');
+
 export const timeoutMsSchema = numberField('timeout_ms', { min: LIMITS.minTimeoutMs, max: LIMITS.maxTimeoutMs, unit: 'milliseconds' });
 
 export const targetNameSchema = z
@@ -136,6 +142,8 @@ export const createTargetInput = z.strictObject({
   headers: headersSchema.default({}),
   body_template: bodyTemplateSchema.nullable().default(null),
   timeout_ms: timeoutMsSchema.default(LIMITS.defaultTimeoutMs),
+  /** HMAC-SHA256 key that signs every request to the target; write-only, never returned. */
+  signing_secret: signingSecretSchema.nullable().default(null),
 });
 export type CreateTargetInput = z.input<typeof createTargetInput>;
 export type CreateTarget = z.output<typeof createTargetInput>;
@@ -147,6 +155,8 @@ export const updateTargetInput = z.strictObject({
   headers: headersSchema.optional(),
   body_template: bodyTemplateSchema.nullable().optional(),
   timeout_ms: timeoutMsSchema.optional(),
+  /** A new signing secret, or null to stop signing. */
+  signing_secret: signingSecretSchema.nullable().optional(),
 });
 export type UpdateTarget = z.output<typeof updateTargetInput>;
 
@@ -158,6 +168,8 @@ export interface Target {
   headers: Record<string, string>;
   body_template: string | null;
   timeout_ms: number;
+  /** Key that signs every request, or null for unsigned requests; encrypted when SCHEDULER_SECRET_KEY is set. */
+  signing_secret: string | null;
   created_at: Date;
   updated_at: Date;
 }

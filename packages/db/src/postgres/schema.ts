@@ -35,6 +35,8 @@ export const targets = pgTable('targets', {
   method: text('method').$type<HttpMethod>().notNull(),
   headers: json('headers').$type<Record<string, string>>().notNull(),
   body_template: text('body_template'),
+  // Key that signs every request; encrypted (enc:v1:…) when SCHEDULER_SECRET_KEY is set.
+  signing_secret: text('signing_secret'),
   timeout_ms: integer('timeout_ms').notNull(),
   created_at: instant('created_at').notNull(),
   updated_at: instant('updated_at').notNull(),

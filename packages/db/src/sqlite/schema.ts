@@ -25,6 +25,8 @@ export const targets = sqliteTable('targets', {
   method: text('method').$type<HttpMethod>().notNull(),
   headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   body_template: text('body_template'),
+  // Key that signs every request; encrypted (enc:v1:…) when SCHEDULER_SECRET_KEY is set.
+  signing_secret: text('signing_secret'),
   timeout_ms: integer('timeout_ms').notNull(),
   created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   updated_at: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),

@@ -22,6 +22,7 @@ export async function insertTarget(db: LibsqlExecutor, target: NewTarget): Promi
       method: target.method,
       headers: target.headers,
       body_template: target.body_template,
+      signing_secret: target.signing_secret ?? null,
       timeout_ms: target.timeout_ms,
       created_at: target.created_at,
       updated_at: target.updated_at,
@@ -46,7 +47,7 @@ export async function listTargets(db: LibsqlExecutor, input: PageInput): Promise
   return toPage(rows, input.limit);
 }
 
-const targetPatchKeys = ['name', 'url', 'method', 'headers', 'body_template', 'timeout_ms'] as const;
+const targetPatchKeys = ['name', 'url', 'method', 'headers', 'body_template', 'timeout_ms', 'signing_secret'] as const;
 
 export async function updateTarget(db: LibsqlExecutor, id: string, patch: UpdateTarget & { updated_at: Date }): Promise<Target> {
   const [row] = await db

@@ -15,6 +15,7 @@ import {
 import { resolveExecutorOptions, type ExecutorOptions } from './options.js';
 import { planRedirect, type HopRequest } from './redirect.js';
 import { buildRequestHeaders, methodSendsBody } from './request-headers.js';
+import { buildGuardedConnector } from './guarded-connector.js';
 import { flattenResponseHeaders } from './response-headers.js';
 import type { ExecutionResult, HttpRequestSpec } from './types.js';
 
@@ -43,12 +44,15 @@ export class HttpExecutor {
 
     // The agent's pools stay unbounded because the limiter already caps
     // requests per origin, and a second queue inside undici would count its
-    // waiting time toward the request's timeouts. undici's connector
-    // (buildConnector in undici 7) passes `lookup` on to net.connect and
-    // tls.connect.
-    const lookup = this.#options.lookup;
+    // waiting time toward the request's timeouts. Every new connection goes
+    // through the guarded connector, which checks the address it connects to.
     this.#agent = new Agent({
-      connect: { timeout: this.#options.connectTimeoutMs, ...(lookup === null ? {} : { lookup }) },
+      connect: buildGuardedConnector({
+        connectTimeoutMs: this.#options.connectTimeoutMs,
+        lookup: this.#options.lookup,
+        policy: this.#options.addressPolicy,
+        logger: this.#logger,
+      }),
     });
     this.#limiter = new ConcurrencyLimiter(this.#options.maxConcurrency, this.#options.maxPerHost);
   }

@@ -1,5 +1,8 @@
 import type { LookupFunction } from 'node:net';
 
+import { DENY_PRIVATE_POLICY } from '@api-scheduler/core';
+import type { AddressPolicy } from '@api-scheduler/core';
+
 /**
  * Checks the URL of every hop before it is sent: hop 0 is the request itself,
  * hop n the nth redirect. Throwing `BlockedAddressError` ends the attempt as
@@ -23,26 +26,26 @@ export interface ExecutorOptions {
   /** User-Agent sent when the request sets none. */
   userAgent: string;
   /**
-   * Hook run before every hop, null for none.
-   *
-   * TODO: the address guard (deny link-local, metadata and private ranges)
-   * plugs in here to check each URL. It must also check the resolved address
-   * in `lookup`, because a name can resolve differently between this check
-   * and the connection (DNS rebinding).
+   * Hook run before every hop, null for none. The address guard does not
+   * need it: `addressPolicy` is checked on every new connection.
    */
   checkTarget: TargetCheck | null;
+  /**
+   * Rules for the loopback and private addresses that connections may reach.
+   * Every resolved address is checked when a connection opens, for the first
+   * hop and for every redirect. Link-local and cloud metadata addresses are
+   * always denied. Default: loopback and private addresses denied.
+   */
+  addressPolicy: AddressPolicy;
   /**
    * Resolver of the host name of every new connection, with the signature of
    * `dns.lookup`, null for `dns.lookup` itself. Node 20 and later call it
    * with `options.all` true, because autoSelectFamily is on by default, and
-   * expect an array of addresses back. An error passed to the callback fails
-   * the attempt: code ENOTFOUND as DNS_ERROR, a `BlockedAddressError` as
-   * BLOCKED_ADDRESS.
-   *
-   * An address guard can wrap `dns.lookup` here and check each resolved
-   * address right before the connection uses it. NOTE: Node does not call
-   * the resolver for a host that is an IP literal, so such a guard must check
-   * literal addresses in `checkTarget` too.
+   * The executor calls it with `options.all` true and expects an array of
+   * addresses back, which it checks against `addressPolicy` before
+   * connecting. It is not called for a host that is an IP literal. An error
+   * passed to the callback fails the attempt: code ENOTFOUND as DNS_ERROR, a
+   * `BlockedAddressError` as BLOCKED_ADDRESS.
    */
   lookup: LookupFunction | null;
 }
@@ -58,6 +61,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   maxRedirects: 10,
   userAgent: 'api-scheduler/0.1',
   checkTarget: null,
+  addressPolicy: DENY_PRIVATE_POLICY,
   lookup: null,
 };
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer, loopbackExecutor } from './test-server.js';
 
 interface CountingServer extends TestServer {
   /** Highest number of requests the server was handling at once. */
@@ -57,7 +57,7 @@ describe('HttpExecutor concurrency', () => {
   }
 
   it('honours the global cap', async () => {
-    executor = new HttpExecutor({ maxConcurrency: 3, maxPerHost: 10 });
+    executor = loopbackExecutor({ maxConcurrency: 3, maxPerHost: 10 });
     const pending = Array.from({ length: 10 }, () => executor.execute(spec(first)));
     await new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -71,7 +71,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('honours the per-origin cap', async () => {
-    executor = new HttpExecutor({ maxConcurrency: 10, maxPerHost: 2 });
+    executor = loopbackExecutor({ maxConcurrency: 10, maxPerHost: 2 });
     const pending = [
       ...Array.from({ length: 6 }, () => executor.execute(spec(first))),
       ...Array.from({ length: 6 }, () => executor.execute(spec(second))),
@@ -85,7 +85,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('does not count queue time toward timeout or latency', async () => {
-    executor = new HttpExecutor({ maxConcurrency: 1 });
+    executor = loopbackExecutor({ maxConcurrency: 1 });
     // Each request takes about 100 ms, so the last waits about 400 ms for its slot.
     const results = await Promise.all(Array.from({ length: 5 }, () => executor.execute(spec(first, { timeoutMs: 300 }))));
 
@@ -96,7 +96,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('interrupts a queued request whose signal aborts', async () => {
-    executor = new HttpExecutor({ maxConcurrency: 1 });
+    executor = loopbackExecutor({ maxConcurrency: 1 });
     const running = executor.execute(spec(first));
     const controller = new AbortController();
     const queued = executor.execute(spec(first), controller.signal);
@@ -113,7 +113,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('reuses keep-alive connections', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     let connections = 0;
     const countConnection = (): void => {
       connections += 1;
@@ -134,7 +134,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('keeps queued requests on the capped connections', async () => {
-    executor = new HttpExecutor({ maxPerHost: 2 });
+    executor = loopbackExecutor({ maxPerHost: 2 });
     let connections = 0;
     const countConnection = (): void => {
       connections += 1;
@@ -152,7 +152,7 @@ describe('HttpExecutor concurrency', () => {
   });
 
   it('interrupts queued requests on close', async () => {
-    executor = new HttpExecutor({ maxConcurrency: 1 });
+    executor = loopbackExecutor({ maxConcurrency: 1 });
     const running = executor.execute(spec(first));
     const queued = executor.execute(spec(first));
     await new Promise((resolve) => setTimeout(resolve, 20));

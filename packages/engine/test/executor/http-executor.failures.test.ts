@@ -3,7 +3,7 @@ import type { LookupOptions } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { BlockedAddressError, HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
-import { findClosedPort, startTestServer, type TestServer } from './test-server.js';
+import { findClosedPort, startTestServer, type TestServer, loopbackExecutor } from './test-server.js';
 
 describe('HttpExecutor failures', () => {
   let server: TestServer;
@@ -52,7 +52,7 @@ describe('HttpExecutor failures', () => {
   }
 
   it('times out a server that never responds', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/hang', { timeoutMs: 500 }));
 
     expect(result.status).toBe('FAILURE');
@@ -64,7 +64,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('times out a body that trickles', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/trickle', { timeoutMs: 1_000 }));
 
     expect(result.status).toBe('FAILURE');
@@ -78,7 +78,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('reports a refused connection', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const port = await findClosedPort();
     const result = await executor.execute(spec('/', { url: `http://127.0.0.1:${port}/` }));
 
@@ -89,7 +89,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('reports a reset before the response', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/destroy'));
 
     expect(result.status).toBe('FAILURE');
@@ -98,7 +98,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('reports a reset in the middle of the body', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/destroy-mid-body'));
 
     expect(result.status).toBe('FAILURE');
@@ -108,7 +108,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('reports an abort as INTERRUPTED', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const result = await executor.execute(spec('/hang'), controller.signal);
@@ -122,7 +122,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('reports an already aborted signal as INTERRUPTED', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/'), AbortSignal.abort());
 
     expect(result.errorType).toBe('INTERRUPTED');
@@ -130,7 +130,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('rejects an invalid URL without sending', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/', { url: 'not a url?token=secret' }));
 
     expect(result.errorType).toBe('NETWORK_ERROR');
@@ -138,7 +138,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('rejects a scheme other than http and https', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/', { url: 'ftp://127.0.0.1/file' }));
 
     expect(result.errorType).toBe('NETWORK_ERROR');
@@ -146,13 +146,13 @@ describe('HttpExecutor failures', () => {
   });
 
   it('rejects a non-positive timeout', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
 
     await expect(executor.execute(spec('/', { timeoutMs: 0 }))).rejects.toThrow(RangeError);
   });
 
   it('reports a blocked target from the target check', async () => {
-    executor = new HttpExecutor({
+    executor = loopbackExecutor({
       checkTarget: (url) => {
         throw new BlockedAddressError(`Requests to port ${url.port} are blocked`);
       },
@@ -165,7 +165,7 @@ describe('HttpExecutor failures', () => {
 
   it('reports a failed lookup as DNS_ERROR', async () => {
     const lookedUp: string[] = [];
-    executor = new HttpExecutor({
+    executor = loopbackExecutor({
       lookup: (hostname, _options, callback) => {
         lookedUp.push(hostname);
         const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
@@ -181,7 +181,7 @@ describe('HttpExecutor failures', () => {
 
   it('connects to the address the lookup returns', async () => {
     const lookupOptions: LookupOptions[] = [];
-    executor = new HttpExecutor({
+    executor = loopbackExecutor({
       lookup: (_hostname, options, callback) => {
         lookupOptions.push(options);
         process.nextTick(() => callback(null, [{ address: '127.0.0.1', family: 4 }]));
@@ -191,12 +191,12 @@ describe('HttpExecutor failures', () => {
 
     expect(result.status).toBe('SUCCESS');
     expect(result.responseBody).toBe('ok');
-    // autoSelectFamily, on by default since Node 20, makes net.connect ask for every address.
+    // The address guard asks for every address, so that it can check them all before connecting.
     expect(lookupOptions[0]?.all).toBe(true);
   });
 
   it('reports a blocked address from the lookup', async () => {
-    executor = new HttpExecutor({
+    executor = loopbackExecutor({
       lookup: (_hostname, _options, callback) => {
         process.nextTick(() => callback(new BlockedAddressError('Requests to 169.254.169.254 are blocked'), []));
       },
@@ -208,7 +208,7 @@ describe('HttpExecutor failures', () => {
   });
 
   it('interrupts requests after close', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.close();
     const result = await executor.execute(spec('/'));
 

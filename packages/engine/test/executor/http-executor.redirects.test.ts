@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
-import { readRequestBody, startTestServer, type TestServer } from './test-server.js';
+import { readRequestBody, startTestServer, type TestServer, loopbackExecutor } from './test-server.js';
 
 interface ReceivedRequest {
   server: 'first' | 'second';
@@ -90,7 +90,7 @@ describe('HttpExecutor redirects', () => {
   }
 
   it('follows a chain to the final URL', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/chain'));
 
     expect(result.status).toBe('SUCCESS');
@@ -101,7 +101,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('fails a loop with TOO_MANY_REDIRECTS', async () => {
-    executor = new HttpExecutor({ maxRedirects: 3 });
+    executor = loopbackExecutor({ maxRedirects: 3 });
     const result = await executor.execute(spec('/loop'));
 
     expect(result.status).toBe('FAILURE');
@@ -115,7 +115,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('follows ten redirects by default', async () => {
-    const defaults = new HttpExecutor({});
+    const defaults = loopbackExecutor({});
     try {
       const result = await defaults.execute({ method: 'GET', url: `${first.url}/hops/10`, headers: {}, body: null, timeoutMs: 5_000 });
       expect(result.status).toBe('SUCCESS');
@@ -127,7 +127,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('fails the eleventh redirect by default', async () => {
-    const defaults = new HttpExecutor({});
+    const defaults = loopbackExecutor({});
     try {
       const result = await defaults.execute({ method: 'GET', url: `${first.url}/hops/11`, headers: {}, body: null, timeoutMs: 5_000 });
       expect(result.status).toBe('FAILURE');
@@ -138,7 +138,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('fails any redirect when maxRedirects is 0', async () => {
-    executor = new HttpExecutor({ maxRedirects: 0 });
+    executor = loopbackExecutor({ maxRedirects: 0 });
     const result = await executor.execute(spec('/chain'));
 
     expect(result.errorType).toBe('TOO_MANY_REDIRECTS');
@@ -146,7 +146,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('turns a POST into a GET on 303', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/see-other', { method: 'POST', body: '{"a":1}' }));
 
     expect(result.responseBody).toBe('result of GET');
@@ -156,7 +156,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('turns a POST into a GET on 302', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/found', { method: 'POST', body: 'data' }));
 
     expect(received[1]?.method).toBe('GET');
@@ -164,7 +164,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('keeps method and body on 307', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/temporary', { method: 'POST', body: '{"a":1}' }));
 
     expect(result.responseBody).toBe('result of POST');
@@ -174,7 +174,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('drops credentials across origins', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(
       spec('/cross-origin', { headers: { Authorization: 'Bearer secret', Cookie: 'session=1', 'X-Trace': 'abc' } }),
     );
@@ -189,7 +189,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('drops every secret header across origins', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const secrets = {
       'X-Api-Key': 'k',
       'X-Auth-Token': 't',
@@ -210,7 +210,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('keeps credentials on the same origin', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/same-origin', { headers: { Authorization: 'Bearer secret', Cookie: 'session=1' } }));
 
     expect(received[1]?.path).toBe('/landing');
@@ -219,7 +219,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('does not follow a non-http Location', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/to-ftp'));
 
     expect(result.status).toBe('SUCCESS');
@@ -229,7 +229,7 @@ describe('HttpExecutor redirects', () => {
   });
 
   it('does not follow a redirect without Location', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/no-location'));
 
     expect(result.status).toBe('SUCCESS');
@@ -239,7 +239,7 @@ describe('HttpExecutor redirects', () => {
 
   it('runs the target check on every hop', async () => {
     const checked: Array<[string, number]> = [];
-    executor = new HttpExecutor({ checkTarget: (url, hop) => void checked.push([url.pathname, hop]) });
+    executor = loopbackExecutor({ checkTarget: (url, hop) => void checked.push([url.pathname, hop]) });
     await executor.execute(spec('/chain'));
 
     expect(checked).toEqual([

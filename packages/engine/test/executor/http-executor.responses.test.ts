@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpExecutor, type HttpRequestSpec } from '../../src/executor/index.js';
-import { readRequestBody, startTestServer, type TestServer } from './test-server.js';
+import { readRequestBody, startTestServer, type TestServer, loopbackExecutor } from './test-server.js';
 
 interface ReceivedRequest {
   method: string;
@@ -91,7 +91,7 @@ describe('HttpExecutor responses', () => {
   }
 
   it('records a successful response', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/ok'));
 
     expect(result.status).toBe('SUCCESS');
@@ -108,7 +108,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('lower-cases and joins response headers', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/ok'));
 
     expect(result.responseHeaders?.['x-multi']).toBe('one, two');
@@ -117,7 +117,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('leaves reserved names out of the response headers', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/reserved-headers'));
 
     expect(result.status).toBe('SUCCESS');
@@ -129,7 +129,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('keeps the text after a NUL byte in the excerpt', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/nul-body'));
 
     expect(result.responseBody).toBe('before\uFFFDafter');
@@ -137,7 +137,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('fails a 404 as HTTP_4XX with its body', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/not-found'));
 
     expect(result.status).toBe('FAILURE');
@@ -149,7 +149,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('fails a 500 as HTTP_5XX with its body', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/server-error'));
 
     expect(result.status).toBe('FAILURE');
@@ -159,7 +159,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('treats a 3xx that is not followed as success', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/not-modified'));
 
     expect(result.status).toBe('SUCCESS');
@@ -167,7 +167,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('reads Retry-After seconds on 503', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/unavailable'));
 
     expect(result.errorType).toBe('HTTP_5XX');
@@ -175,7 +175,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('reads a Retry-After date on 429', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/rate-limited'));
 
     expect(result.errorType).toBe('HTTP_4XX');
@@ -185,14 +185,14 @@ describe('HttpExecutor responses', () => {
   });
 
   it('ignores Retry-After on other statuses', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/error-with-retry-after'));
 
     expect(result.retryAfterMs).toBeNull();
   });
 
   it('sends a JSON body as application/json', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/echo', { method: 'POST', body: '{"hello":"world"}' }));
 
     expect(received[0]?.method).toBe('POST');
@@ -202,14 +202,14 @@ describe('HttpExecutor responses', () => {
   });
 
   it('sends a non-JSON body as text/plain', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/echo', { method: 'PUT', body: 'plain words' }));
 
     expect(received[0]?.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 
   it('keeps a Content-Type the target sets', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(
       spec('/echo', { method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/vnd.api+json' } }),
     );
@@ -218,7 +218,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('sends no body with GET', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/echo', { method: 'GET', body: '{"ignored":true}' }));
 
     expect(received[0]?.body).toBe('');
@@ -226,14 +226,14 @@ describe('HttpExecutor responses', () => {
   });
 
   it('sends the default User-Agent', async () => {
-    executor = new HttpExecutor({ userAgent: 'api-scheduler-test/1.0' });
+    executor = loopbackExecutor({ userAgent: 'api-scheduler-test/1.0' });
     await executor.execute(spec('/echo'));
 
     expect(received[0]?.headers['user-agent']).toBe('api-scheduler-test/1.0');
   });
 
   it('keeps the User-Agent the target sets', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     await executor.execute(spec('/echo', { headers: { 'user-agent': 'custom/2', 'X-Api-Key': 'k' } }));
 
     expect(received[0]?.headers['user-agent']).toBe('custom/2');
@@ -241,7 +241,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('drops a stale Content-Length the target sets', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec('/echo', { method: 'POST', body: 'abc', headers: { 'Content-Length': '999' } }));
 
     expect(result.status).toBe('SUCCESS');
@@ -250,7 +250,7 @@ describe('HttpExecutor responses', () => {
 
   it('ends a cut UTF-8 excerpt on a whole character', async () => {
     // "€" is three bytes in UTF-8, so 10 bytes hold three whole characters and a third of one.
-    executor = new HttpExecutor({ excerptBytes: 10 });
+    executor = loopbackExecutor({ excerptBytes: 10 });
     const result = await executor.execute(spec('/utf8'));
 
     expect(result.responseBody).toBe('€€€');
@@ -259,7 +259,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('counts a 20 MiB body and keeps the excerpt', async () => {
-    executor = new HttpExecutor({});
+    executor = loopbackExecutor({});
     const result = await executor.execute(spec(`/large?size=${20 * MiB}`));
 
     expect(result.status).toBe('SUCCESS');
@@ -269,7 +269,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('stops reading at maxBodyBytes', async () => {
-    executor = new HttpExecutor({ maxBodyBytes: MiB, excerptBytes: 100 });
+    executor = loopbackExecutor({ maxBodyBytes: MiB, excerptBytes: 100 });
     const result = await executor.execute(spec(`/large?size=${20 * MiB}`));
 
     expect(result.status).toBe('SUCCESS');
@@ -280,7 +280,7 @@ describe('HttpExecutor responses', () => {
   });
 
   it('reads a 1 GiB body in bounded memory', async () => {
-    executor = new HttpExecutor({ maxBodyBytes: 2 * 1024 * MiB });
+    executor = loopbackExecutor({ maxBodyBytes: 2 * 1024 * MiB });
     const baseline = memoryInUse();
     let peak = baseline;
     const sampler = setInterval(() => {

@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ALLOW_PRIVATE_POLICY } from '@api-scheduler/core';
+
+import { HttpExecutor, type ExecutorOptions } from '../../src/executor/index.js';
+
 export interface TestServer {
   server: Server;
   /** Base URL without a trailing slash, such as http://127.0.0.1:41234. */
@@ -47,4 +51,12 @@ export async function readRequestBody(request: IncomingMessage): Promise<string>
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Builds an executor that may reach loopback addresses, as these tests'
+ * servers listen on 127.0.0.1. The guard tests build theirs without it.
+ */
+export function loopbackExecutor(options: Partial<ExecutorOptions> = {}): HttpExecutor {
+  return new HttpExecutor({ addressPolicy: ALLOW_PRIVATE_POLICY, ...options });
 }
