@@ -31,7 +31,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { describeCodeVersion } from '../lib/code-version.mjs';
-import { measureLatenessWindow } from '../lib/lateness-window.mjs';
+import { measureLatenessWindow, sleepUntil } from '../lib/lateness-window.mjs';
 import { PeerRequester } from '../lib/peer-request.mjs';
 import { createBenchDatabase, engineLatenessSamples, insertIntervalSchedules, startWorkers, summarizeRuns } from '../lib/postgres-schedules.mjs';
 import { measureCommandCpu, measureProcessCpu } from '../lib/process-cpu.mjs';
@@ -77,18 +77,34 @@ async function measureRawUndici(target, count) {
   return Math.round((count / elapsedMs) * 1_000);
 }
 
-/** Starts measuring the CPU share of each worker, of the PostgreSQL server's processes and of the load target. */
+/**
+ * Starts measuring the CPU share (percent of one core) of each worker, of the
+ * PostgreSQL server's processes, of the load target, and of this process,
+ * which reads the workers' log lines.
+ */
 function measureCpuShares(workers, target) {
   const perWorker = workers.map((worker) => measureProcessCpu(worker.pid));
   const postgres = measureCommandCpu('postgres');
   const targetCpu = measureProcessCpu(target.pid);
+  const benchCpu = measureProcessCpu(process.pid);
   return {
     stop: () => ({
       workers_percent: perWorker.map((measure) => measure.stop()),
       postgres_percent: postgres.stop(),
       target_percent: targetCpu.stop(),
+      bench_process_percent: benchCpu.stop(),
     }),
   };
+}
+
+/**
+ * Returns the transactions committed and rolled back in the current
+ * database so far. PostgreSQL publishes these counts about once a second,
+ * so only differences over several seconds are meaningful.
+ */
+async function transactionCount(client) {
+  const { rows } = await client.query(`SELECT (xact_commit + xact_rollback)::bigint AS count FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(rows[0].count);
 }
 
 /** Stops the workers (SIGTERM, graceful), and throws when one exited with an error or logged one. */
@@ -148,6 +164,8 @@ async function measureThroughput(server, target, processes) {
     const setupEndedAt = Date.now();
     const load = loadavg()[0];
 
+    // The CPU shares cover the run, from the planned instant to the last run finished.
+    await sleepUntil(plannedAt);
     const cpu = measureCpuShares(workers, target);
     await waitForFinishedRuns(database.client, params.throughput_schedules, plannedAt + params.timeout_ms);
     const cpuShares = cpu.stop();
@@ -206,12 +224,19 @@ async function measurePrecision(server, target, workload, processes) {
 
     const startAt = Math.max(firstPlannedAt, setupEndedAt) + params.warmup_ms;
     let cpu = null;
+    let transactionsBefore = null;
     const windowStarts = setTimeout(() => {
       cpu = measureCpuShares(workers, target);
+      void transactionCount(database.client).then((count) => {
+        transactionsBefore = { count, at: Date.now() };
+      });
     }, startAt - Date.now());
     const window = await measureLatenessWindow(target, workload, { startAt, measureMs: workload.measureMs });
     clearTimeout(windowStarts);
     const cpuShares = cpu?.stop() ?? null;
+    const transactionsAfter = { count: await transactionCount(database.client), at: Date.now() };
+    const transactionsPerS =
+      transactionsBefore === null ? null : Math.round(((transactionsAfter.count - transactionsBefore.count) / (transactionsAfter.at - transactionsBefore.at)) * 1_000);
     const load = loadavg()[0];
     const windowEnd = startAt + window.window_late_start_ms + window.window_ms;
 
@@ -240,6 +265,8 @@ async function measurePrecision(server, target, workload, processes) {
       setup_overran: setupEndedAt > firstPlannedAt,
       target: window,
       engine_lateness_ms: summarize(engineSamples),
+      // All clients of this database, this process's checks included (a few per window).
+      transactions_per_s: transactionsPerS,
       runs,
       slot_keys: keys,
       cpu: cpuShares,
