@@ -99,8 +99,8 @@ function measureCpuShares(workers, target) {
 
 /**
  * Returns the transactions committed and rolled back in the current
- * database so far. PostgreSQL publishes these counts about once a second,
- * so only differences over several seconds are meaningful.
+ * database so far. Backends publish these counts with a delay of a second
+ * or more, so only differences over several seconds are meaningful.
  */
 async function transactionCount(client) {
   const { rows } = await client.query(`SELECT (xact_commit + xact_rollback)::bigint AS count FROM pg_stat_database WHERE datname = current_database()`);
