@@ -60,3 +60,49 @@ export function measureProcessCpu(pid) {
     },
   };
 }
+
+/**
+ * Starts measuring the CPU use of every process whose command name is
+ * `command` (for example postgres, whose server forks one process per
+ * connection). `stop()` returns their share of one core in percent, or
+ * null without /proc. A process that exits before `stop()` is not counted.
+ * The backends that serve other clients of the same server are counted too.
+ */
+export function measureCommandCpu(command) {
+  const startMs = commandCpuMs(command);
+  const startedAt = performance.now();
+  return {
+    stop() {
+      const endMs = commandCpuMs(command);
+      if (startMs === null || endMs === null) return null;
+      let usedMs = 0;
+      for (const [pid, ms] of endMs) usedMs += ms - (startMs.get(pid) ?? 0);
+      return Math.round((usedMs / (performance.now() - startedAt)) * 1_000) / 10;
+    },
+  };
+}
+
+/** Returns a Map of pid to CPU time (ms) of the processes whose command name is `command`, or null. */
+function commandCpuMs(command) {
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  const usage = new Map();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(') '));
+    if (name !== command) continue;
+    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+    usage.set(entry, ((Number(fields[11]) + Number(fields[12])) * 1_000) / CLOCK_TICKS_PER_S);
+  }
+  return usage;
+}

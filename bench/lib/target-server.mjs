@@ -8,10 +8,18 @@
 // Control endpoints: GET /__stats returns {requests, lateness_ms: [...]} and
 // POST /__reset clears them. Started as `node target-server.mjs`, it prints
 // "listening PORT" once ready.
+//
+// Started with --record-keys, it also counts each Idempotency-Key it
+// receives, so a benchmark can find duplicate and missing fires. GET
+// /__keys returns {KEY: count, ...} and POST /__keys/reset clears the
+// counts; /__reset leaves them alone, because a lateness window is shorter
+// than the run whose slots are checked.
 import { createServer } from 'node:http';
 
+const recordKeys = process.argv.includes('--record-keys');
 let requests = 0;
 let lateness = [];
+let keyCounts = new Map();
 
 function plannedAt(headers) {
   const explicit = headers['x-planned-at'];
@@ -35,7 +43,18 @@ const server = createServer((request, response) => {
     return;
   }
 
+  if (recordKeys && request.url.startsWith('/__keys')) {
+    if (request.method === 'POST') keyCounts = new Map();
+    response.setHeader('content-type', 'application/json');
+    response.end(request.method === 'POST' ? '{}' : JSON.stringify(Object.fromEntries(keyCounts)));
+    return;
+  }
+
   requests += 1;
+  if (recordKeys) {
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+  }
   const planned = plannedAt(request.headers);
   if (planned !== null && Number.isFinite(planned)) lateness.push(now - planned);
   request.resume();
