@@ -47,6 +47,8 @@ describe.skipIf(postgres.server === null)('several instances on PostgreSQL', () 
       SCHEDULER_INSTANCE_ID: id,
       SCHEDULER_LEASE_MS: String(LEASE_MS),
       SCHEDULER_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_INTERVAL_MS),
+      // Smaller batches spread each slot's fires over the instances.
+      SCHEDULER_CLAIM_BATCH_SIZE: '50',
       ...env,
     });
     servers.push(server);
@@ -110,8 +112,14 @@ describe.skipIf(postgres.server === null)('several instances on PostgreSQL', () 
     }
     expect(Date.now()).toBeLessThan(startAt);
 
-    // 200 ms after a slot, while its requests wait for their responses.
-    await sleep(startAt + 15_200 - Date.now());
+    // From 15 s on, kill instance-2 as soon as it has requests in flight,
+    // so that the kill interrupts some (waiting at most 10 s for that).
+    await sleep(startAt + 15_000 - Date.now());
+    await waitFor(
+      async () => (await query<{ total: number }>(database.url, `SELECT count(*)::int AS total FROM runs WHERE status = 'RUNNING' AND instance_id = 'instance-2'`))[0]!.total > 0,
+      10_000,
+      'instance-2 to have runs in flight',
+    );
     const killedAt = Date.now();
     await second.stop('SIGKILL');
     await sleep(startAt + 30_000 - Date.now());
