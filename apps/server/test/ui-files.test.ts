@@ -40,7 +40,7 @@ function sveltekitPage(title: string, marker: string): string {
 const PRERENDERED_INDEX = sveltekitPage('Dashboard', 'prerendered');
 const FALLBACK = sveltekitPage('API Scheduler', 'fallback');
 
-/** The inline scripts of a page, as the browser hashes them: the exact text between the tags. */
+/** Hashes the inline scripts of a page as the browser does: SHA-256 of the exact text between the tags, base64. */
 function inlineScriptHashes(html: string): string[] {
   return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => createHash('sha256').update(match[1]!, 'utf8').digest('base64'));
 }
