@@ -124,14 +124,24 @@ describe('RunFeed', () => {
     expect(events.listenerCount('started')).toBe(0);
   });
 
-  it('delivers nothing after unsubscribe', async () => {
-    const feed = startFeed(null, POLL_MS);
-    await sleep(POLL_MS * 2);
-    feed.unsubscribe();
+  it('stops polling when the last listener leaves', async () => {
+    let polls = 0;
+    const store = new Proxy(t.store, {
+      get(target, property, receiver) {
+        if (property === 'listRunsAfter') polls += 1;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const feed = new RunFeed({ store, clock: systemClock, logger: t.ctx.logger, events: null, pollIntervalMs: POLL_MS });
+    feeds.push(feed);
+    const unsubscribe = feed.subscribe(() => undefined);
+    await waitUntil(() => polls >= 2);
 
-    await t.store.insertRun(runningRun(Date.now()));
+    unsubscribe();
+    await sleep(POLL_MS * 2);
+    const pollsAfterUnsubscribe = polls;
     await sleep(POLL_MS * 4);
 
-    expect(feed.changes).toEqual([]);
+    expect(polls).toBe(pollsAfterUnsubscribe);
   });
 });
