@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from 'pino';
 
-import { Authenticator, CREATE_KEY_COMMAND, schedulerWithoutEngine } from '@api-scheduler/api';
+import { Authenticator, CREATE_KEY_COMMAND, RunFeed, schedulerWithoutEngine } from '@api-scheduler/api';
 import type { ApiContext } from '@api-scheduler/api';
 import { systemClock } from '@api-scheduler/core';
 import type { AddressPolicy } from '@api-scheduler/core';
@@ -18,6 +18,8 @@ import { createHttpServer } from './http/server.js';
 import { InsecureStartError, isLoopbackHost, startupAccess } from './startup-policy.js';
 
 const DAY_MS = 86_400_000;
+/** How often the live-runs feed reads the store for runs of other processes, in milliseconds. */
+const RUN_FEED_POLL_INTERVAL_MS = 1_000;
 
 /** Builds the run retention rules from the environment, where 0 turns a rule off. */
 function runRetention(env: Env): RunRetention {
@@ -130,6 +132,18 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
       })
     : null;
 
+  // The engine's events carry the runs of this process at once. Runs that
+  // other processes fire (workers on PostgreSQL, or every run in an api-only
+  // process) reach the live-runs subscription by polling the store.
+  const otherProcessesFire = engine === null || store.dialect === 'postgres';
+  const runFeed = new RunFeed({
+    store,
+    clock: systemClock,
+    logger,
+    events: engine?.events ?? null,
+    pollIntervalMs: otherProcessesFire ? RUN_FEED_POLL_INTERVAL_MS : null,
+  });
+
   const context: ApiContext = {
     store,
     clock: systemClock,
@@ -141,6 +155,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     auth: authenticator,
     addressPolicy,
     secretCipher,
+    runFeed,
   };
 
   const server = createHttpServer({
@@ -176,6 +191,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     stopping ??= (async () => {
       logger.info('shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      runFeed.close();
       server.closeIdleConnections();
       await engine?.stop(env.SCHEDULER_SHUTDOWN_GRACE_MS);
       server.closeAllConnections();

@@ -112,6 +112,53 @@ describe('REST access by key scope', () => {
   });
 });
 
+/** Reads an event stream for up to `ms` milliseconds and returns its text and whether the server ended it. */
+async function readStream(response: Response, ms: number): Promise<{ text: string; ended: boolean }> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadline - Date.now()));
+    const chunk = await Promise.race([reader.read(), timeout]);
+    if (chunk === 'timeout') break;
+    if (chunk.done) return { text, ended: true };
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return { text, ended: false };
+}
+
+/**
+ * Opens the subscription as an EventSource does and checks the outcome.
+ * tRPC answers every SSE request 200 and reports a failure as a
+ * "serialized-error" event before it ends the stream. An allowed
+ * subscription stays open, so the check reads it for a moment and then
+ * closes the connection.
+ */
+async function checkSubscription(path: string, credential: CredentialName): Promise<void> {
+  const abort = new AbortController();
+  const response = await fetch(`${server.base}/trpc/${path}`, { headers: { accept: 'text/event-stream', ...authorizationFor(credential) }, signal: abort.signal });
+  const outcome = expectedOutcome(credential, neededForProcedure(path, 'subscription'));
+  try {
+    expect(response.status, `${path} with ${credential}`).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const stream = await readStream(response, outcome === 'allowed' ? 300 : 5_000);
+
+    expect(stream.text, `${path} with ${credential}`).toContain('event: connected');
+    if (outcome === 'allowed') {
+      expect(stream.text, `${path} with ${credential}`).not.toContain('serialized-error');
+      expect(stream.ended, `${path} with ${credential} ended its stream`).toBe(false);
+      return;
+    }
+    const error = /event: serialized-error\ndata: (.*)\n/.exec(stream.text);
+    expect(error, `${path} with ${credential}: ${stream.text}`).not.toBeNull();
+    expect(JSON.parse(error![1]!).json.data.code).toBe(outcome === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN');
+    expect(stream.ended).toBe(true);
+  } finally {
+    abort.abort();
+  }
+}
+
 describe('tRPC access by key scope', () => {
   // At run time tRPC keeps the procedures flat, under their dotted paths.
   const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).map(([path, procedure]) => ({
@@ -123,14 +170,16 @@ describe('tRPC access by key scope', () => {
   it('finds the procedures of every router', () => {
     const paths = procedures.map((procedure) => procedure.path);
 
-    for (const expected of ['targets.create', 'schedules.trigger', 'runs.list', 'metrics.summary', 'keys.create', 'keys.revoke', 'auth.signIn', 'auth.session', 'system.health']) {
+    for (const expected of ['targets.create', 'schedules.trigger', 'schedules.stats', 'runs.list', 'runs.onRun', 'metrics.summary', 'metrics.dashboard', 'keys.create', 'keys.revoke', 'auth.signIn', 'auth.session', 'system.health']) {
       expect(paths).toContain(expected);
     }
   });
 
   it.each(cases)('$path ($type) with $credential', async ({ path, type, credential }) => {
-    // TODO: subscriptions need an SSE client here; the router has none yet, so this fails loudly when one is added.
-    expect(type, `${path} is a ${type}: teach this test to call it`).not.toBe('subscription');
+    if (type === 'subscription') {
+      await checkSubscription(path, credential);
+      return;
+    }
 
     // No input: it fails the validation of every procedure that takes one, so no allowed call changes anything.
     const response = await sendRaw('127.0.0.1', server.port, {

@@ -97,6 +97,39 @@ describe('sessions', () => {
     expect(response.status).toBe(403);
   });
 
+  it('cookie opens the live runs stream', async () => {
+    const server = await startServer();
+    const read = await server.createKey('read');
+    await server.auth.keysChanged();
+    const { cookie } = await signIn(server, read.key);
+
+    // The first chunk carries the "connected" event and, for a rejected request, the error that ends the stream.
+    const firstChunk = async (headers: Record<string, string>) => {
+      const abort = new AbortController();
+      const response = await fetch(`${server.base}/trpc/runs.onRun`, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes('event: connected')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const more = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 200))]);
+      if (more !== null && !more.done) text += new TextDecoder().decode(more.value);
+      abort.abort();
+      return text;
+    };
+
+    const withCookie = await firstChunk({ cookie });
+    const withoutCookie = await firstChunk({});
+
+    expect(withCookie).toContain('event: connected');
+    expect(withCookie).not.toContain('serialized-error');
+    expect(withoutCookie).toContain('serialized-error');
+    expect(withoutCookie).toContain('UNAUTHORIZED');
+  });
+
   it('cross-origin change with a cookie is rejected', async () => {
     const server = await startServer();
     const write = await server.createKey('write');

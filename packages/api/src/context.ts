@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
 import type { RequestInfo } from './auth/request-info.js';
 import { EngineUnavailableError } from './engine-unavailable-error.js';
+import type { RunFeed } from './live-runs/run-feed.js';
 
 /** The part of the engine that the API drives. */
 export interface SchedulerControl {
@@ -53,6 +54,8 @@ export interface ApiContext {
    * here, and the engine still checks every connection.
    */
   addressPolicy?: AddressPolicy;
+  /** The source of the live-runs subscription. Absent: runs.onRun fails with METHOD_NOT_SUPPORTED. */
+  runFeed?: RunFeed;
   /** Encrypts secret header values and signing secrets before they are stored; absent or null stores them plain. */
   secretCipher?: SecretCipher | null;
 }

@@ -11,6 +11,16 @@ import { ProtoKeyInput, inputTransformer } from './input-transformer.js';
 
 const t = initTRPC.context<ApiContext>().create({
   transformer: { input: inputTransformer, output: superjson },
+  sse: {
+    // A comment line every 15 s keeps idle streams open through proxies, and
+    // the client reconnects when it hears nothing for 40 s.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+    // Credentials are checked when a stream opens. Ending every stream after
+    // 15 minutes makes the client reconnect, so a revoked key or an expired
+    // session stops receiving runs by then.
+    maxDurationMs: 15 * 60_000,
+  },
   errorFormatter({ shape, error }) {
     // The stack stays on the server, and so does the message of an unexpected failure.
     const { stack: _stack, ...data } = shape.data;

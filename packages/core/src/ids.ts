@@ -70,3 +70,13 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function isId(value: string): boolean {
   return uuidPattern.test(value);
 }
+
+/**
+ * Returns the lowest id that sorts at Unix millisecond `ms`: every id that
+ * newId makes at `ms` or later sorts after it, and every id made earlier
+ * sorts before it, so "id > firstIdAt(t)" selects the ids made from t on.
+ */
+export function firstIdAt(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}

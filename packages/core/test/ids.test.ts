@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isId, newId } from '../src/index.js';
+import { firstIdAt, isId, newId } from '../src/index.js';
 
 const uuidV7Pattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -64,5 +64,17 @@ describe('newId within one millisecond', () => {
     const afterStepBack = newId(Date.parse('2027-03-02T08:00:00.500Z'));
 
     expect(afterStepBack > later).toBe(true);
+  });
+});
+
+describe('firstIdAt', () => {
+  it('sorts between ids of adjacent milliseconds', () => {
+    const ms = Date.parse('2031-06-01T00:00:00.000Z');
+    const floor = firstIdAt(ms);
+
+    expect(newId(ms - 20_000) < floor).toBe(true);
+    expect(newId(ms) > floor).toBe(true);
+    expect(newId(ms + 1) > floor).toBe(true);
+    expect(firstIdAt(ms + 1) > floor).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import type {
   PageInput,
   Run,
   RunRequest,
+  RunStatus,
   Schedule,
   ScheduleStatus,
   StoredApiKey,
@@ -146,6 +147,48 @@ export interface RunStats {
   avg_latency_ms: number | null;
 }
 
+/** Finished runs that started within one whole minute, by status. */
+export interface RunMinuteCounts {
+  /** The start of the minute (UTC, on a whole minute since the Unix epoch). */
+  minute: Date;
+  success: number;
+  failure: number;
+  skipped: number;
+}
+
+/** Figures over the runs that started in [since, until). */
+export interface RunWindowStats {
+  /** Runs that started in the window, RUNNING ones included. */
+  total_runs: number;
+  success_runs: number;
+  failure_runs: number;
+  skipped_runs: number;
+  /**
+   * Nearest-rank percentiles (the value at rank ceil(p·n) in ascending order)
+   * of latency_ms over the finished runs in the window that have one, or
+   * null when there is none.
+   */
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  /** Finished runs per minute of started_at, oldest first. Minutes without a finished run are left out. */
+  per_minute: RunMinuteCounts[];
+}
+
+/** The fields of a run that a latency chart needs. */
+export interface RunSample {
+  id: string;
+  started_at: Date;
+  latency_ms: number | null;
+  status: RunStatus;
+}
+
+/** An ACTIVE schedule and its next planned fire. */
+export interface NextFire {
+  schedule_id: string;
+  name: string;
+  at: Date;
+}
+
 /**
  * Persistence of targets, schedules, runs and API keys. The engine and the API use only
  * this interface; each database dialect has one implementation, and every
@@ -244,6 +287,20 @@ export interface Store {
   /** Runs newest first (by id, which is time-ordered). `since` is inclusive and `until` exclusive, both on started_at. */
   listRuns(input: ListRunsInput): Promise<Page<Run>>;
   runStats(): Promise<RunStats>;
+  /**
+   * Counts and latency percentiles of the runs that started in [since,
+   * until). Reads only the runs of that window through indexes on
+   * started_at, so its cost follows the window, not the run history.
+   */
+  runWindowStats(input: { since: Date; until: Date }): Promise<RunWindowStats>;
+  /** The number of runs a schedule has, and its newest `limit` runs as samples, newest first. */
+  scheduleRunSamples(scheduleId: string, limit: number): Promise<{ total_runs: number; recent: RunSample[] }>;
+  /** Up to `limit` ACTIVE schedules with a next_run_at, earliest first. */
+  listNextFires(limit: number): Promise<NextFire[]>;
+  /** The runs with these ids, in no particular order; unknown ids are left out. */
+  getRuns(ids: readonly string[]): Promise<Run[]>;
+  /** Up to `limit` runs whose id sorts after `afterId`, oldest (lowest id) first. */
+  listRunsAfter(afterId: string, limit: number): Promise<Run[]>;
   /**
    * Deletes finished runs (every status but RUNNING) that started before
    * `olderThan` or are beyond the newest `keepPerSchedule` runs of their

@@ -14,6 +14,7 @@ import { DatabaseQueryError, createLibsqlStore, createStore } from '../src/index
 import type { LibsqlStore } from '../src/index.js';
 import { selectDueSchedules } from '../src/sqlite/claim-due-schedules.js';
 import { pruneRuns, runsBeyondCountDeletion, runsStartedBeforeDeletion } from '../src/sqlite/prune-runs.js';
+import { finishedRunsPerMinute, latencyAtRank } from '../src/sqlite/run-insights.js';
 import type { ExclusiveRunner } from '../src/sqlite/prune-runs.js';
 import * as schema from '../src/sqlite/schema.js';
 import { T0, claimInput, newRun, newSchedule, newTarget } from './fixtures.js';
@@ -163,6 +164,24 @@ describe('LibsqlStore', () => {
     expect(plans.byCount).toMatch(/SEARCH run USING INDEX runs_schedule_idx \(schedule_id=\? AND id<\?\)/);
     expect(plans.byCount).toMatch(/SEARCH newer USING COVERING INDEX runs_schedule_idx \(schedule_id=\?\)/);
     expect(`${plans.byAge}\n${plans.byCount}`).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it('reads the dashboard window through the started_at index', async () => {
+    const plans = await withSecondClient(async (client) => {
+      const db = drizzle(client);
+      const explain = async (query: SQL) => (await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`)).map((row) => row.detail).join('\n');
+      const since = new Date(T0);
+      const until = new Date(T0 + 3_600_000);
+      return {
+        perMinute: await explain(finishedRunsPerMinute(since, until)),
+        percentile: await explain(latencyAtRank(since, until, 10)),
+      };
+    });
+
+    for (const plan of [plans.perMinute, plans.percentile]) {
+      expect(plan).toMatch(/SEARCH runs USING INDEX runs_finished_started_idx \(started_at>\? AND started_at<\?\)/);
+      expect(plan).not.toMatch(/SCAN runs/);
+    }
   });
 
   it('prunes by count one schedule per statement and resumes where it stopped', async () => {

@@ -990,6 +990,138 @@ export function describeStoreConformance(name: string, createStore: () => Promis
       });
     });
 
+    describe('dashboard queries', () => {
+      /** Inserts finished runs of `schedule` that start `offsetMs` after T0, one per entry, a second apart. */
+      async function insertFinished(schedule: Schedule, offsetMs: number, outcomes: Partial<Run>[]): Promise<Run[]> {
+        const inserted: Run[] = [];
+        for (const [index, outcome] of outcomes.entries()) {
+          const at = new Date(T0 + offsetMs + index * second);
+          inserted.push(await store.insertRun(newRun(schedule, { scheduled_for: at, started_at: at, finished_at: at, status: 'SUCCESS', ...outcome })));
+        }
+        return inserted;
+      }
+
+      it('runWindowStats of an empty window is zero and null', async () => {
+        expect(await store.runWindowStats({ since: new Date(T0), until: new Date(T0 + hour) })).toEqual({
+          total_runs: 0,
+          success_runs: 0,
+          failure_runs: 0,
+          skipped_runs: 0,
+          latency_p50_ms: null,
+          latency_p95_ms: null,
+          per_minute: [],
+        });
+      });
+
+      it('runWindowStats counts by status and minute inside the window only', async () => {
+        const schedule = await createSchedule(await createTarget());
+        // Before the window, at its start, in its 3rd minute, and at its end (exclusive).
+        await insertFinished(schedule, -second, [{ status: 'FAILURE' }]);
+        await insertFinished(schedule, 0, [{ status: 'SUCCESS' }, { status: 'FAILURE' }, { status: 'SKIPPED' }]);
+        await insertFinished(schedule, 2 * minute + 30 * second, [{ status: 'SUCCESS' }, { status: 'SUCCESS' }]);
+        await insertFinished(schedule, hour, [{ status: 'SUCCESS' }]);
+        const running = new Date(T0 + 5 * minute);
+        await store.insertRun(newRun(schedule, { scheduled_for: running, started_at: running }));
+
+        const stats = await store.runWindowStats({ since: new Date(T0), until: new Date(T0 + hour) });
+
+        expect(stats.total_runs).toBe(6);
+        expect(stats.success_runs).toBe(3);
+        expect(stats.failure_runs).toBe(1);
+        expect(stats.skipped_runs).toBe(1);
+        expect(stats.per_minute).toEqual([
+          { minute: new Date(T0), success: 1, failure: 1, skipped: 1 },
+          { minute: new Date(T0 + 2 * minute), success: 2, failure: 0, skipped: 0 },
+        ]);
+      });
+
+      it('runWindowStats takes nearest-rank latency percentiles', async () => {
+        const schedule = await createSchedule(await createTarget());
+        // 1..20 ms shuffled, plus runs without a latency that do not count.
+        const latencies = [7, 3, 20, 1, 15, 9, 12, 5, 18, 2, 11, 4, 16, 8, 19, 6, 14, 10, 17, 13];
+        await insertFinished(
+          schedule,
+          0,
+          latencies.map((latency_ms) => ({ latency_ms })),
+        );
+        await insertFinished(schedule, minute, [{ status: 'SKIPPED', latency_ms: null }, { status: 'FAILURE', latency_ms: null }]);
+        const running = new Date(T0 + 2 * minute);
+        await store.insertRun(newRun(schedule, { scheduled_for: running, started_at: running, latency_ms: 1_000 }));
+
+        const stats = await store.runWindowStats({ since: new Date(T0), until: new Date(T0 + hour) });
+
+        // Rank ceil(0.5·20) = 10 and ceil(0.95·20) = 19.
+        expect(stats.latency_p50_ms).toBe(10);
+        expect(stats.latency_p95_ms).toBe(19);
+      });
+
+      it('runWindowStats of one latency returns it for both percentiles', async () => {
+        const schedule = await createSchedule(await createTarget());
+        await insertFinished(schedule, 0, [{ latency_ms: 42.5 }]);
+
+        const stats = await store.runWindowStats({ since: new Date(T0), until: new Date(T0 + hour) });
+
+        expect(stats.latency_p50_ms).toBe(42.5);
+        expect(stats.latency_p95_ms).toBe(42.5);
+      });
+
+      it('scheduleRunSamples counts all and returns the newest first', async () => {
+        const target = await createTarget();
+        const schedule = await createSchedule(target);
+        const other = await createSchedule(target);
+        const runs = await insertFinished(
+          schedule,
+          0,
+          [10, 20, 30, 40].map((latency_ms) => ({ latency_ms })),
+        );
+        await insertFinished(other, 0, [{ latency_ms: 99 }]);
+
+        const samples = await store.scheduleRunSamples(schedule.id, 3);
+
+        expect(samples.total_runs).toBe(4);
+        expect(samples.recent).toEqual(
+          runs
+            .slice(1)
+            .reverse()
+            .map((run) => ({ id: run.id, started_at: run.started_at, latency_ms: run.latency_ms, status: run.status })),
+        );
+        expect(await store.scheduleRunSamples(newTarget().id, 3)).toEqual({ total_runs: 0, recent: [] });
+      });
+
+      it('listNextFires lists ACTIVE schedules by next_run_at', async () => {
+        const target = await createTarget();
+        const late = await createDueSchedule(target, T0 + 2 * hour);
+        const early = await createDueSchedule(target, T0 + hour);
+        await createDueSchedule(target, T0, { status: 'PAUSED' });
+        await createDueSchedule(target, T0, { status: 'COMPLETED', next_run_at: null });
+
+        expect(await store.listNextFires(10)).toEqual([
+          { schedule_id: early.id, name: early.name, at: new Date(T0 + hour) },
+          { schedule_id: late.id, name: late.name, at: new Date(T0 + 2 * hour) },
+        ]);
+        expect(await store.listNextFires(1)).toHaveLength(1);
+      });
+
+      it('getRuns returns the known runs of a list of ids', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertFinished(schedule, 0, [{}, {}, {}]);
+
+        const found = await store.getRuns([runs[2]!.id, newTarget().id, runs[0]!.id]);
+
+        expect(found.map((run) => run.id).sort()).toEqual([runs[0]!.id, runs[2]!.id].sort());
+        expect(found.find((run) => run.id === runs[0]!.id)).toEqual(runs[0]);
+        expect(await store.getRuns([])).toEqual([]);
+      });
+
+      it('listRunsAfter returns later ids oldest first', async () => {
+        const schedule = await createSchedule(await createTarget());
+        const runs = await insertFinished(schedule, 0, [{}, {}, {}, {}]);
+
+        expect((await store.listRunsAfter(runs[0]!.id, 2)).map((run) => run.id)).toEqual([runs[1]!.id, runs[2]!.id]);
+        expect(await store.listRunsAfter(runs[3]!.id, 10)).toEqual([]);
+      });
+    });
+
     describe('pruneRuns', () => {
       const day = 24 * hour;
 

@@ -60,9 +60,17 @@ async function fileAt(path: string): Promise<string | null> {
 }
 
 /**
+ * Names that SvelteKit's adapter-static `fallback` option is commonly given,
+ * in the order they are tried. 200.html and fallback.html come first: a build
+ * that names one of them may also prerender index.html as a real page, which
+ * must not stand in for other routes.
+ */
+const FALLBACK_PAGES = ['200.html', 'fallback.html', 'index.html'];
+
+/**
  * Finds the file for the segments: the file itself, a folder's index.html,
  * or a prerendered page's .html. A path whose last segment has no extension
- * is a client-side route, so it falls back to the root index.html.
+ * is a client-side route, so it falls back to the app's fallback page.
  */
 async function resolveFile(root: string, segments: string[]): Promise<string | null> {
   const path = join(root, ...segments);
@@ -70,8 +78,37 @@ async function resolveFile(root: string, segments: string[]): Promise<string | n
 
   const found = (await fileAt(path)) ?? (last !== '' && extname(last) === '' ? await fileAt(`${path}.html`) : null);
   if (found) return found;
-  if (extname(last) === '') return fileAt(join(root, 'index.html'));
+  if (extname(last) !== '') return null;
+  for (const name of FALLBACK_PAGES) {
+    const fallback = await fileAt(join(root, name));
+    if (fallback) return fallback;
+  }
   return null;
+}
+
+interface HtmlPage {
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+  contentSecurityPolicy: string;
+}
+
+/**
+ * HTML pages read so far, with the policy that allows their inline scripts,
+ * by real path. An entry is read again when the file's size or mtime
+ * changes, as after a new build.
+ */
+const htmlPages = new Map<string, HtmlPage>();
+
+async function readHtmlPage(path: string): Promise<HtmlPage> {
+  const stats = await stat(path);
+  const cached = htmlPages.get(path);
+  if (cached && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached;
+
+  const body = await readFile(path);
+  const page = { mtimeMs: stats.mtimeMs, size: stats.size, body, contentSecurityPolicy: contentSecurityPolicy(inlineScriptHashes(body.toString('utf8'))) };
+  htmlPages.set(path, page);
+  return page;
 }
 
 function cacheControl(segments: string[]): string {
@@ -108,11 +145,11 @@ export async function serveStaticFile(request: IncomingMessage, response: Server
   };
   if (extension === '.html') {
     // Pages are small, so each is read whole to allow its own inline scripts by hash.
-    const html = await readFile(real);
-    headers['Content-Length'] = String(html.length);
-    headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html.toString('utf8')));
+    const page = await readHtmlPage(real);
+    headers['Content-Length'] = String(page.body.length);
+    headers['Content-Security-Policy'] = page.contentSecurityPolicy;
     response.writeHead(200, headers);
-    response.end(request.method === 'HEAD' ? undefined : html);
+    response.end(request.method === 'HEAD' ? undefined : page.body);
     return;
   }
 

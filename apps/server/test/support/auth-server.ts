@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { Authenticator, schedulerWithoutEngine } from '@api-scheduler/api';
+import { Authenticator, RunFeed, schedulerWithoutEngine } from '@api-scheduler/api';
 import type { AuthenticatorOptions } from '@api-scheduler/api';
 import { FakeClock, generateApiKey, newId } from '@api-scheduler/core';
 import type { ApiKeyScope } from '@api-scheduler/core';
@@ -52,7 +52,9 @@ export class AuthTestServer {
     const logger = pino({ level: 'silent' });
     this.auth = new Authenticator({ openWithoutKeys: true, ...this.options, store, clock: this.clock, logger });
     await this.auth.countActiveKeys();
-    const context = { store, clock: this.clock, logger, scheduler: schedulerWithoutEngine, instanceId: 'auth-test', startedAt: AUTH_TEST_START, auth: this.auth };
+    // A feed without sources: subscriptions open and stay quiet.
+    const runFeed = new RunFeed({ store, clock: this.clock, logger, events: null, pollIntervalMs: null });
+    const context = { store, clock: this.clock, logger, scheduler: schedulerWithoutEngine, instanceId: 'auth-test', startedAt: AUTH_TEST_START, auth: this.auth, runFeed };
 
     const server = createHttpServer({ context, uiDir: null, logger });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -23,6 +23,7 @@ import { scheduleOutput, toScheduleOutput } from '../schemas/schedule.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import { getSchedule } from './get-schedule.js';
 import { schedulePreviewProcedures } from './schedule-preview.js';
+import { scheduleStatsProcedures } from './schedule-stats.js';
 
 const listSchedulesInput = pageInput.extend({
   status: scheduleStatusSchema.optional(),
@@ -249,4 +250,5 @@ export const schedulesRouter = router({
     }),
 
   ...schedulePreviewProcedures,
+  ...scheduleStatsProcedures,
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { runOutput } from './run.js';
+
 /** Builds the schema of a count read from the database, which is null while the database is offline. */
 const count = (description: string) => z.number().int().nullable().describe(`${description}, or null while the database is offline`);
 
@@ -34,3 +36,21 @@ export const healthOutput = z.object({
   uptime_seconds: z.number().int(),
   version: z.string(),
 });
+
+const latencyPercentile = (percentile: number) =>
+  z.number().nullable().describe(`Nearest-rank ${percentile}th percentile of latency_ms over the finished runs that have one, or null when there is none`);
+
+export const dashboardOutput = z.object({
+  since: z.date().describe('Start of the window that the run figures cover: the start of the minute 59 minutes before the current one'),
+  total_runs: z.number().int().describe('Runs that started in the window, RUNNING ones included'),
+  success_rate: z.number().nullable().describe('SUCCESS runs divided by finished (SUCCESS + FAILURE) runs of the window, or null when none has finished'),
+  latency_p50_ms: latencyPercentile(50),
+  latency_p95_ms: latencyPercentile(95),
+  runs_per_minute: z
+    .array(z.object({ minute: z.date(), success: z.number().int(), failure: z.number().int(), skipped: z.number().int() }))
+    .describe('Finished runs per minute of their start, for the 60 minutes of the window, oldest first, the current minute last'),
+  schedules: z.object({ ACTIVE: z.number().int(), PAUSED: z.number().int(), COMPLETED: z.number().int() }),
+  next_fires: z.array(z.object({ schedule_id: z.string(), name: z.string(), at: z.date() })).describe('Up to 10 ACTIVE schedules, earliest next_run_at first'),
+  latest_failures: z.array(runOutput).describe('Up to 10 FAILURE runs, newest first'),
+});
+export type DashboardOutput = z.output<typeof dashboardOutput>;

@@ -32,6 +32,19 @@ export const runOutput = z.object({
 });
 export type RunOutput = z.output<typeof runOutput>;
 
+export const onRunInput = z
+  .strictObject({
+    schedule_id: z.string().min(1, 'schedule_id may not be empty').max(200, 'schedule_id is longer than 200 characters').optional().describe('Deliver only the runs of this schedule'),
+  })
+  .optional();
+
+/** One event of the live-runs subscription: a run that started, or one that finished, with its secrets masked. */
+export const runChangeOutput = z.object({
+  kind: z.enum(['started', 'finished']),
+  run: runOutput,
+});
+export type RunChangeOutput = z.output<typeof runChangeOutput>;
+
 export function toRunOutput(run: Run): RunOutput {
   // superjson refuses to serialize the keys __proto__, constructor and
   // prototype. The engine no longer records them as response headers, and

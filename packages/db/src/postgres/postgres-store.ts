@@ -13,11 +13,14 @@ import type {
   ListSchedulesInput,
   NewSchedule,
   NewTarget,
+  NextFire,
   PruneRunsInput,
   ReapInput,
   ReapResult,
   RunResult,
+  RunSample,
   RunStats,
+  RunWindowStats,
   SchedulePatch,
   Store,
 } from '../store.js';
@@ -29,6 +32,7 @@ import { connectionConfig, openPostgresDatabase } from './open-database.js';
 import type { PostgresDatabase } from './open-database.js';
 import { pruneRuns } from './prune-runs.js';
 import type { PruneCursor } from './prune-runs.js';
+import * as runInsights from './run-insights.js';
 import * as runs from './runs.js';
 import { ScheduleChangeListener } from './schedule-changes.js';
 import * as schedules from './schedules.js';
@@ -205,6 +209,26 @@ export class PostgresStore implements Store {
 
   runStats(): Promise<RunStats> {
     return this.run((db) => runs.runStats(db));
+  }
+
+  runWindowStats(input: { since: Date; until: Date }): Promise<RunWindowStats> {
+    return this.run((db) => runInsights.runWindowStats(db, input));
+  }
+
+  scheduleRunSamples(scheduleId: string, limit: number): Promise<{ total_runs: number; recent: RunSample[] }> {
+    return this.run((db) => runInsights.scheduleRunSamples(db, scheduleId, limit));
+  }
+
+  listNextFires(limit: number): Promise<NextFire[]> {
+    return this.run((db) => runInsights.listNextFires(db, limit));
+  }
+
+  getRuns(ids: readonly string[]): Promise<Run[]> {
+    return this.run((db) => runInsights.getRuns(db, ids));
+  }
+
+  listRunsAfter(afterId: string, limit: number): Promise<Run[]> {
+    return this.run((db) => runInsights.listRunsAfter(db, afterId, limit));
   }
 
   pruneRuns(input: PruneRunsInput): Promise<number> {

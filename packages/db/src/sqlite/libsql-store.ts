@@ -18,11 +18,14 @@ import type {
   ListSchedulesInput,
   NewSchedule,
   NewTarget,
+  NextFire,
   PruneRunsInput,
   ReapInput,
   ReapResult,
   RunResult,
+  RunSample,
   RunStats,
+  RunWindowStats,
   SchedulePatch,
   Store,
 } from '../store.js';
@@ -33,6 +36,7 @@ import { openLibsqlDatabase } from './open-database.js';
 import type { LibsqlDatabase } from './open-database.js';
 import { pruneRuns } from './prune-runs.js';
 import type { PruneCursor } from './prune-runs.js';
+import * as runInsights from './run-insights.js';
 import * as runs from './runs.js';
 import * as schedules from './schedules.js';
 import * as targets from './targets.js';
@@ -245,6 +249,26 @@ export class LibsqlStore implements Store {
 
   runStats(): Promise<RunStats> {
     return this.exclusive((db) => runs.runStats(db));
+  }
+
+  runWindowStats(input: { since: Date; until: Date }): Promise<RunWindowStats> {
+    return this.exclusive((db) => runInsights.runWindowStats(db, input));
+  }
+
+  scheduleRunSamples(scheduleId: string, limit: number): Promise<{ total_runs: number; recent: RunSample[] }> {
+    return this.exclusive((db) => runInsights.scheduleRunSamples(db, scheduleId, limit));
+  }
+
+  listNextFires(limit: number): Promise<NextFire[]> {
+    return this.exclusive((db) => runInsights.listNextFires(db, limit));
+  }
+
+  getRuns(ids: readonly string[]): Promise<Run[]> {
+    return this.exclusive((db) => runInsights.getRuns(db, ids));
+  }
+
+  listRunsAfter(afterId: string, limit: number): Promise<Run[]> {
+    return this.exclusive((db) => runInsights.listRunsAfter(db, afterId, limit));
   }
 
   // Not one exclusive section: pruneRuns takes the connection once per
