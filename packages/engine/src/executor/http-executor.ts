@@ -13,7 +13,7 @@ import {
   type AttemptProgress,
 } from './execution-result.js';
 import { resolveExecutorOptions, type ExecutorOptions } from './options.js';
-import { planRedirect, type HopRequest } from './redirect.js';
+import { planRedirect, refusedRedirectReason, type HopRequest } from './redirect.js';
 import { buildRequestHeaders, methodSendsBody } from './request-headers.js';
 import { buildGuardedConnector } from './guarded-connector.js';
 import { flattenResponseHeaders } from './response-headers.js';
@@ -220,7 +220,9 @@ export class HttpExecutor {
       progress.body = new BodyExcerptCollector(this.#options.excerptBytes, this.#options.maxBodyBytes);
       await readBodyInto(response.body, progress.body);
 
-      return buildExecutionResult(progress, next === null ? statusError(response.statusCode) : tooManyRedirects(this.#options.maxRedirects));
+      if (next !== null) return buildExecutionResult(progress, tooManyRedirects(this.#options.maxRedirects));
+      const refused = refusedRedirectReason(hop, response.statusCode, response.headers.location);
+      return buildExecutionResult(progress, refused === null ? statusError(response.statusCode) : { errorType: 'NETWORK_ERROR', message: refused });
     }
   }
 

@@ -4,6 +4,6 @@ export { DEFAULT_EXECUTOR_OPTIONS, resolveExecutorOptions, type ExecutorOptions,
 export { BlockedAddressError, RequestInterruptedError, RequestTimeoutError } from './errors.js';
 export { classifyError, type ErrorClassification } from './classify-error.js';
 export { parseRetryAfter } from './parse-retry-after.js';
-export { isRedirectStatus, planRedirect, type HopRequest } from './redirect.js';
+export { isRedirectStatus, planRedirect, refusedRedirectReason, type HopRequest } from './redirect.js';
 export { buildRequestHeaders, methodSendsBody } from './request-headers.js';
 export { flattenResponseHeaders } from './response-headers.js';

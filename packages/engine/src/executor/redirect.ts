@@ -37,6 +37,29 @@ export function isRedirectStatus(statusCode: number): boolean {
  * the response is not followed: not a redirect status, no Location, an
  * invalid Location, or a scheme other than http and https.
  */
+/**
+ * Returns why a redirect response's Location cannot be followed (a scheme
+ * other than http or https, or credentials in the URL), or null when it can
+ * be followed or the response is not such a redirect.
+ */
+export function refusedRedirectReason(current: HopRequest, statusCode: number, location: string | string[] | undefined): string | null {
+  if (!isRedirectStatus(statusCode)) return null;
+  const rawLocation = Array.isArray(location) ? location[0] : location;
+  if (rawLocation === undefined || rawLocation.trim() === '') return null;
+
+  let url: URL;
+  try {
+    url = new URL(rawLocation.trim(), current.url);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `Redirect ${statusCode} to a ${url.protocol.slice(0, -1)}: URL not followed: only http and https are allowed`;
+  }
+  if (url.username !== '' || url.password !== '') return `Redirect ${statusCode} to a URL with credentials not followed`;
+  return null;
+}
+
 export function planRedirect(
   current: HopRequest,
   statusCode: number,

@@ -218,11 +218,13 @@ describe('HttpExecutor redirects', () => {
     expect(received[1]?.headers.cookie).toBe('session=1');
   });
 
-  it('does not follow a non-http Location', async () => {
+  it('fails on a non-http Location', async () => {
     executor = loopbackExecutor({});
     const result = await executor.execute(spec('/to-ftp'));
 
-    expect(result.status).toBe('SUCCESS');
+    expect(result.status).toBe('FAILURE');
+    expect(result.errorType).toBe('NETWORK_ERROR');
+    expect(result.errorMessage).toBe('Redirect 302 to a ftp: URL not followed: only http and https are allowed');
     expect(result.statusCode).toBe(302);
     expect(result.responseHeaders?.location).toBe('ftp://127.0.0.1/file');
     expect(received).toHaveLength(1);

@@ -1,7 +1,7 @@
 import type { HttpMethod } from '@api-scheduler/core';
 import { describe, expect, it } from 'vitest';
 
-import { planRedirect, type HopRequest } from '../../src/executor/index.js';
+import { planRedirect, refusedRedirectReason, type HopRequest } from '../../src/executor/index.js';
 
 function hop(method: HttpMethod, body: string | null = null): HopRequest {
   return {
@@ -81,5 +81,21 @@ describe('planRedirect', () => {
     ['credentials in the Location', 302, 'http://user:pass@127.0.0.1:8080/'],
   ])('does not follow %s', (_name, status, location) => {
     expect(planRedirect(hop('GET'), status, location)).toBeNull();
+  });
+
+  it.each([
+    ['an ftp Location', 'ftp://127.0.0.1/file', 'Redirect 302 to a ftp: URL not followed: only http and https are allowed'],
+    ['a file Location', 'file:///etc/passwd', 'Redirect 302 to a file: URL not followed: only http and https are allowed'],
+    ['credentials in the Location', 'http://user:pass@127.0.0.1:8080/', 'Redirect 302 to a URL with credentials not followed'],
+  ])('explains why it refuses %s', (_name, location, reason) => {
+    expect(refusedRedirectReason(hop('GET'), 302, location)).toBe(reason);
+  });
+
+  it.each([
+    ['a followable Location', 302, '/next'],
+    ['a missing Location', 302, undefined],
+    ['a status that is not a redirect', 200, 'file:///etc/passwd'],
+  ])('refuses nothing for %s', (_name, status, location) => {
+    expect(refusedRedirectReason(hop('GET'), status, location)).toBeNull();
   });
 });
