@@ -17,7 +17,7 @@ import { RunRecorder } from './run-recorder.js';
 import { Scheduler } from './scheduler.js';
 import type { SecretCipher } from './secrets/secret-cipher.js';
 
-const MANUAL_SLOT_TRIES = 5;
+const MANUAL_SLOT_TRIES = 20;
 
 function isPlannedInstant(schedule: Schedule, instant: number): boolean {
   try {
@@ -97,6 +97,8 @@ export class Engine {
   readonly pruner: RunPruner | null;
   readonly lease: InstanceLease;
   private unsubscribe: (() => Promise<void>) | null = null;
+  /** The latest scheduled_for given to a manual run of each schedule, Unix ms. */
+  private readonly lastManualSlot = new Map<string, number>();
   private started = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -191,9 +193,12 @@ export class Engine {
     // The slot key (schedule, scheduled_for, attempt) is shared with grid
     // fires: a manual run on a planned instant would make the claim drop
     // that fire. Move off any planned instant; a millisecond is enough.
-    let scheduledFor = clock.now();
-    while (isPlannedInstant(schedule, scheduledFor)) scheduledFor += 1;
+    // Triggers of one schedule in the same millisecond take successive
+    // milliseconds in this process; the retry below covers other processes.
+    let scheduledFor = Math.max(clock.now(), (this.lastManualSlot.get(schedule.id) ?? 0) + 1);
     for (let tries = 1; ; tries += 1) {
+      while (isPlannedInstant(schedule, scheduledFor)) scheduledFor += 1;
+      this.lastManualSlot.set(schedule.id, scheduledFor);
       try {
         const run = await store.insertRun(manualRun(schedule.id, target, scheduledFor, clock.now(), instanceId));
         this.dispatcher.dispatchManual({ run, schedule, target });

@@ -286,6 +286,21 @@ describe('run now', () => {
     expect(after!.run_count).toBe(0);
   });
 
+  it('accepts 50 triggers at the same moment', async () => {
+    const target = await fixture.addTarget('/burst');
+    const schedule = await fixture.addSchedule(target, Date.now() + 3_600_000);
+    // A stopped clock: every trigger asks for the same millisecond.
+    const now = Date.now();
+    const engine = fixture.createEngine({ clock: { now: () => now } });
+    await engine.start();
+
+    const runs = await Promise.all(Array.from({ length: 50 }, () => engine.trigger(schedule.id)));
+
+    const slots = new Set(runs.map((run) => run.scheduled_for.getTime()));
+    expect(slots.size).toBe(50);
+    await waitFor(async () => fixture.requestsTo('/burst').length === 50);
+  });
+
   it('moves off a planned instant of the grid', async () => {
     const target = await fixture.addTarget('/on-slot');
     const slot = Date.now() + 60_000;
