@@ -151,6 +151,32 @@ describe('targets.list', () => {
   });
 });
 
+describe('the secret mask', () => {
+  it('rejects the mask as a new secret on create', async () => {
+    const error = await rejection(t.caller.targets.create({ url: 'https://example.com/', headers: { 'X-Api-Key': '***' } }));
+
+    expect(error.code).toBe('UNPROCESSABLE_CONTENT');
+    expect(validationIssuesOf(error.cause)?.[0]?.loc).toEqual(['headers', 'X-Api-Key']);
+    expect(validationIssuesOf(error.cause)?.[0]?.msg).toContain('this target has no stored X-Api-Key');
+  });
+
+  it('rejects the mask for a secret the target does not have', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', headers: { Authorization: 'Bearer real' } });
+
+    const error = await rejection(t.caller.targets.update({ id: target.id, headers: { Authorization: '***', 'X-Token': '***' } }));
+
+    expect(validationIssuesOf(error.cause)?.[0]?.loc).toEqual(['headers', 'X-Token']);
+  });
+
+  it('keeps a stored secret sent back as the mask', async () => {
+    const target = await t.caller.targets.create({ url: 'https://example.com/', headers: { Authorization: 'Bearer real' } });
+
+    await t.caller.targets.update({ id: target.id, headers: { Authorization: '***', Accept: 'text/plain' } });
+
+    expect((await t.store.getTarget(target.id))?.headers).toEqual({ Authorization: 'Bearer real', Accept: 'text/plain' });
+  });
+});
+
 describe('targets.update', () => {
   it('patches fields and bumps updated_at', async () => {
     const target = await t.caller.targets.create({ url: 'https://example.com/', name: 'before', method: 'POST' });

@@ -42,6 +42,22 @@ function keepMaskedSecrets(
 }
 
 /**
+ * Rejects a secret header whose value is the mask itself when there is no
+ * stored value for the mask to keep: it would be sent as a literal "***".
+ */
+function rejectUnmatchedMasks(sent: Record<string, string>, stored: Record<string, string>): void {
+  const storedNames = new Set(Object.keys(stored).map((name) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(sent)) {
+    if (value === MASK && isSecretHeaderName(name) && !storedNames.has(name.toLowerCase())) {
+      throw ValidationError.at(
+        ['headers', name],
+        `Header ${name} has the value "${MASK}", which stands for a stored secret, but this target has no stored ${name}: send the real value`,
+      );
+    }
+  }
+}
+
+/**
  * Rejects a URL whose host is an IP literal that the address guard would
  * block, with the guard's own explanation. Host names are left to the
  * engine, which checks every address they resolve to when it connects.
@@ -82,6 +98,7 @@ export const targetsRouter = router({
       const bodyMessage = unsentBodyMessage(input.method, input.body_template);
       if (bodyMessage !== null) throw ValidationError.at(['body_template'], bodyMessage);
       checkUrlAddress(ctx.addressPolicy, input.url);
+      rejectUnmatchedMasks(input.headers, {});
 
       const cipher = ctx.secretCipher ?? null;
       const now = ctx.clock.now();
@@ -121,6 +138,7 @@ export const targetsRouter = router({
 
       // New secret values are encrypted, and values sent back as the mask keep the stored (encrypted) value.
       const cipher = ctx.secretCipher ?? null;
+      if (patch.headers !== undefined) rejectUnmatchedMasks(patch.headers, existing.headers);
       if (patch.headers !== undefined) patch.headers = keepMaskedSecrets(sealHeaders(patch.headers, cipher), existing.headers, patch.headers);
       if (patch.signing_secret !== undefined) patch.signing_secret = sealSigningSecret(patch.signing_secret, cipher);
       const target = await ctx.store.updateTarget(id, { ...patch, updated_at: new Date(ctx.clock.now()) });
