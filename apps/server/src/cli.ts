@@ -127,6 +127,12 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('copy needs --to URL, the destination database. Run api-scheduler --help for the usage.\n');
         return EXIT_USAGE;
       }
+      for (const [option, url] of [['--from', values.from], ['--to', values.to]] as const) {
+        if (url !== undefined && !/^(file:.+|libsql:|postgres:|postgresql:)/i.test(url)) {
+          process.stderr.write(`${option} must be a database URL: file:PATH (libSQL) or postgres://USER@HOST:PORT/DATABASE (got "${url}").\n`);
+          return EXIT_USAGE;
+        }
+      }
       const source = await openStore(values.from ?? env.DATABASE_URL, logger);
       try {
         const destination = await openStore(values.to, logger);

@@ -129,6 +129,13 @@ describe('api-scheduler CLI', () => {
     }
   });
 
+  it('rejects copy to a URL that names no supported database with exit 2', () => {
+    const result = runCli(['copy', '--to', 'mysql://x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--to must be a database URL');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('rejects copy without --to with exit 2', () => {
     const result = runCli(['copy']);
     expect(result.code).toBe(2);
