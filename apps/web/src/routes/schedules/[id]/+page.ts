@@ -1,0 +1,13 @@
+import { pendingProcedures, trpc } from '$lib/api/client';
+import type { PageLoad } from './$types';
+
+export const load = (({ params, depends }) => {
+  depends('app:schedule');
+  return {
+    id: params.id,
+    schedule: trpc.schedules.get.query({ id: params.id }),
+    stats: pendingProcedures.scheduleStats(params.id),
+    // TODO: lists the first 1000 targets only, for the edit form's choice of target.
+    targets: trpc.targets.list.query({ limit: 1000 }).then((page) => page.items),
+  };
+}) satisfies PageLoad;
