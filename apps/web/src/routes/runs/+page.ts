@@ -1,4 +1,5 @@
 import { trpc } from '$lib/api/client';
+import { deferred } from '$lib/api/deferred';
 import { runFiltersFromSearch } from '$lib/run-filters';
 import type { PageLoad } from './$types';
 
@@ -8,7 +9,7 @@ export const load = (({ url, depends }) => {
   return {
     filters: runFiltersFromSearch(url.searchParams),
     // TODO: offers the first 1000 schedules only in the schedule filter.
-    schedules: trpc.schedules.list.query({ limit: 1000 }).then((page) => page.items),
-    selectedRun: runId === null ? null : trpc.runs.get.query({ id: runId }),
+    schedules: deferred(trpc.schedules.list.query({ limit: 1000 }).then((page) => page.items)),
+    selectedRun: runId === null ? null : deferred(trpc.runs.get.query({ id: runId })),
   };
 }) satisfies PageLoad;
