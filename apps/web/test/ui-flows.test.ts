@@ -124,6 +124,12 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
         await expect.poll(async () => Number(await page.getByTestId('total-runs').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
         await screenshot(page, 'dashboard');
 
+        // The theme menu switches to dark colours, the chart included.
+        await page.getByLabel('Theme').selectOption('dark');
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+        await screenshot(page, 'dashboard-dark');
+        await page.getByLabel('Theme').selectOption('system');
+
         // The target cannot be deleted while the schedule uses it: the server's conflict message is shown.
         await page.goto(`${server.url}/ui/targets`);
         await page.getByRole('button', { name: `Delete ${targetName}` }).click();
