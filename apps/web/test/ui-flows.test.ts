@@ -69,7 +69,7 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
         await expect.poll(() => page.getByTestId('target-row').filter({ hasText: targetName }).count()).toBe(1);
         await screenshot(page, 'targets');
 
-        // Create an INTERVAL schedule; the preview lists its next fires as it is typed.
+        // Create an INTERVAL schedule. The preview lists its next fires as it is typed.
         await page.goto(`${server.url}/ui/schedules`);
         await page.getByRole('button', { name: 'New schedule' }).click();
         await page.getByLabel('Name (optional)').fill(scheduleName);

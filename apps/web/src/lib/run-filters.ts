@@ -1,6 +1,6 @@
 import type { ListRunsInput, RunStatus } from './api/types';
 
-/** The run filters as the URL holds them: empty text means no filter. `since` and `until` are datetime-local text in the browser's zone. */
+/** Run filters as the URL contains them: empty text means no filter. `since` and `until` are datetime-local text in the browser's zone. */
 export interface RunFilters {
   schedule_id: string;
   status: RunStatus | '';

@@ -2,7 +2,7 @@
  * Returns the promise after marking it as handled. A load returns promises
  * that the page awaits later (in an effect), so a quick failure would
  * otherwise be reported as an unhandled rejection first. The page still
- * sees the rejection.
+ * receives the rejection.
  */
 export function deferred<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);

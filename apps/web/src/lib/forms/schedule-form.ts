@@ -5,7 +5,7 @@ import type { FieldErrors } from '../api/errors';
 import type { CreateScheduleInput, Schedule } from '../api/types';
 import { numberOrText, zodFieldErrors } from './parse';
 
-/** What the schedule form holds: text as typed, one field per config key of every type, so switching type keeps what was typed. */
+/** Values of the schedule form: text as typed, with one field per config key of every type, so switching type keeps what was typed. */
 export interface ScheduleFormValues {
   name: string;
   target_id: string;

@@ -10,7 +10,7 @@ export interface HeaderRow {
   value: string;
 }
 
-/** What the target form holds: text as typed, before it is checked. */
+/** Values of the target form: text as typed, before it is checked. */
 export interface TargetFormValues {
   name: string;
   url: string;
@@ -72,7 +72,7 @@ export function validateTargetForm(values: TargetFormValues): FieldErrors {
   return errors;
 }
 
-/** Tells whether requests with this method carry the body, so the form can say so next to the field. */
+/** Tells whether requests with this method carry the body, for the hint next to the body field. */
 export function methodHasBody(method: HttpMethod): boolean {
   return methodSendsBody(method);
 }

@@ -14,7 +14,7 @@ const UNAVAILABLE_AFTER_FAILURES = 3;
 
 /**
  * The one runs.onRun subscription of the page, shared by every view that
- * shows runs. `status` tells the header whether events arrive.
+ * shows runs. The header shows its `status`: whether events arrive.
  */
 class LiveRuns {
   status = $state<LiveStatus>('connecting');
