@@ -1,3 +1,4 @@
+import '$lib/zod-config';
 import { trpc } from '$lib/api/client';
 import type { LayoutLoad } from './$types';
 
