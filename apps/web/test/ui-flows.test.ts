@@ -93,6 +93,13 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
         expect(await stillSameDocument(page)).toBe(true);
         await screenshot(page, 'schedule-detail');
 
+        // Edit: the form opens with the stored values, and the new interval shows in the cadence.
+        await page.getByRole('button', { name: `Edit ${scheduleName}` }).click();
+        expect(await page.getByLabel('Interval (seconds)').inputValue()).toBe('1');
+        await page.getByLabel('Interval (seconds)').fill('2');
+        await page.getByRole('button', { name: 'Save schedule' }).click();
+        await expect.poll(() => page.locator('.facts').textContent()).toContain('every 2 s');
+
         // Pause: the status reads PAUSED, and no scheduled fire reaches the target afterwards.
         await page.getByRole('button', { name: `Pause ${scheduleName}` }).click();
         await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('PAUSED');
@@ -198,6 +205,25 @@ describe.skipIf(!chromiumPath)('web UI in Chromium', () => {
       FLOW_TIMEOUT_MS,
     );
   }
+
+  it('works by keyboard with visible focus', async () => {
+    const { page, errors } = await browser.newPage(1280);
+    await page.goto(`${server.url}/ui/targets`);
+    await page.getByRole('button', { name: 'New target' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(1);
+
+    // The dialog takes the focus, and the focused control shows an outline.
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).toBe('solid');
+    await screenshot(page, 'keyboard-focus');
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 
   it('signs in with a key and disables what its scope cannot use', async () => {
     const keyed = new ServerProcess();
