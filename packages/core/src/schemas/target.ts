@@ -15,6 +15,8 @@ const headerValuePattern = /^[^\r\n\0]*$/;
 const unsendableHeaderCharPattern = /[^\t\x20-\x7e\x80-\xff]/u;
 // libSQL cuts text at a NUL character, so a stored string would lose its tail.
 const nulPattern = /\0/;
+// TextEncoder rather than Buffer, so the web UI can run this schema in a browser.
+const utf8 = new TextEncoder();
 
 export const targetUrlSchema = z
   .string()
@@ -102,7 +104,7 @@ export const headersSchema = rejectProtoKey<Record<string, string>, typeof heade
 
 export const bodyTemplateSchema = z
   .string()
-  .refine((value) => Buffer.byteLength(value) <= LIMITS.bodyTemplateBytes, {
+  .refine((value) => utf8.encode(value).length <= LIMITS.bodyTemplateBytes, {
     message: `Body is larger than ${LIMITS.bodyTemplateBytes} bytes`,
     abort: true,
   })
