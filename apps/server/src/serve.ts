@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 
 import { Authenticator, CREATE_KEY_COMMAND, RunFeed, schedulerWithoutEngine } from '@api-scheduler/api';
-import type { ApiContext } from '@api-scheduler/api';
-import { systemClock } from '@api-scheduler/core';
-import type { AddressPolicy } from '@api-scheduler/core';
-import { Engine, SecretCipher } from '@api-scheduler/engine';
+import type { ApiContext, TargetTestResult } from '@api-scheduler/api';
+import { maskHeaders, systemClock } from '@api-scheduler/core';
+import type { AddressPolicy, Target } from '@api-scheduler/core';
+import { Engine, HttpExecutor, SecretCipher, buildRequestSpec } from '@api-scheduler/engine';
 import type { RunRetention } from '@api-scheduler/engine';
 import type { Store } from '@api-scheduler/db';
 
@@ -104,6 +104,15 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
   const addressPolicy = addressPolicyOf(env);
   logStartupSecurity(env, secretCipher, logger);
 
+  const executorOptions = {
+    maxConcurrency: env.SCHEDULER_MAX_CONCURRENCY,
+    maxPerHost: env.SCHEDULER_MAX_PER_HOST,
+    connectTimeoutMs: env.SCHEDULER_CONNECT_TIMEOUT_MS,
+    excerptBytes: env.SCHEDULER_RESPONSE_EXCERPT_BYTES,
+    maxBodyBytes: env.SCHEDULER_MAX_RESPONSE_BYTES,
+    maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
+    addressPolicy,
+  };
   const runEngine = env.SCHEDULER_ROLE !== 'api';
   const engine = runEngine
     ? new Engine({
@@ -116,15 +125,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
         fireAllLimit: env.SCHEDULER_FIRE_ALL_LIMIT,
         catchUpSpacingMs: env.SCHEDULER_CATCH_UP_SPACING_MS,
         rescanIntervalMs: env.SCHEDULER_RESCAN_INTERVAL_MS,
-        executor: {
-          maxConcurrency: env.SCHEDULER_MAX_CONCURRENCY,
-          maxPerHost: env.SCHEDULER_MAX_PER_HOST,
-          connectTimeoutMs: env.SCHEDULER_CONNECT_TIMEOUT_MS,
-          excerptBytes: env.SCHEDULER_RESPONSE_EXCERPT_BYTES,
-          maxBodyBytes: env.SCHEDULER_MAX_RESPONSE_BYTES,
-          maxRedirects: env.SCHEDULER_MAX_REDIRECTS,
-          addressPolicy,
-        },
+        executor: executorOptions,
         secretCipher,
         retention: runRetention(env),
         leaseMs: env.SCHEDULER_LEASE_MS,
@@ -144,6 +145,10 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     pollIntervalMs: otherProcessesFire ? RUN_FEED_POLL_INTERVAL_MS : null,
   });
 
+  // A process without an engine still sends test requests, through an executor with the same limits and address guard.
+  const ownTestExecutor = engine === null ? new HttpExecutor(executorOptions, logger) : null;
+  const testExecutor = engine?.executor ?? ownTestExecutor!;
+
   const context: ApiContext = {
     store,
     clock: systemClock,
@@ -156,6 +161,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     addressPolicy,
     secretCipher,
     runFeed,
+    testTarget: (target) => sendTestRequest(testExecutor, target, secretCipher),
   };
 
   const server = createHttpServer({
@@ -177,6 +183,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     });
   } catch (error) {
     await engine?.stop(0);
+    await ownTestExecutor?.close();
     await store.close();
     throw error;
   }
@@ -194,6 +201,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
       runFeed.close();
       server.closeIdleConnections();
       await engine?.stop(env.SCHEDULER_SHUTDOWN_GRACE_MS);
+      await ownTestExecutor?.close();
       server.closeAllConnections();
       await closed;
       await store.close();
@@ -217,4 +225,22 @@ function logStartupSecurity(env: Env, cipher: SecretCipher | null, logger: Logge
   } else {
     logger.info({ key_id: cipher.currentKeyId, previous_key: env.SCHEDULER_SECRET_KEY_PREVIOUS !== null }, 'secrets are encrypted at rest');
   }
+}
+
+/** Sends a target's request once, as a fire would, and returns its outcome with secret header values masked. */
+async function sendTestRequest(executor: HttpExecutor, target: Target, cipher: SecretCipher | null): Promise<TargetTestResult> {
+  const now = systemClock.now();
+  const spec = buildRequestSpec(target, { schedule_id: `test-${target.id}`, scheduled_for: new Date(now) }, { cipher, nowMs: now });
+  const result = await executor.execute(spec);
+  return {
+    status: result.status,
+    status_code: result.statusCode,
+    latency_ms: result.latencyMs,
+    response_size: result.responseSize,
+    response_headers: result.responseHeaders === null ? null : maskHeaders(result.responseHeaders),
+    response_body: result.responseBody,
+    truncated: result.truncated,
+    error_type: result.errorType,
+    error_message: result.errorMessage,
+  };
 }

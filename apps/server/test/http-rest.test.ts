@@ -994,6 +994,7 @@ describe('OpenAPI and docs', () => {
         '/schedules/{id}/trigger',
         '/targets/',
         '/targets/{id}',
+        '/targets/{id}/test',
       ].sort(),
     );
     expect(Object.keys(document.paths['/targets/{id}']).sort()).toEqual(['delete', 'get', 'patch']);

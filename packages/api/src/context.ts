@@ -1,4 +1,4 @@
-import type { AddressPolicy, Clock, Run } from '@api-scheduler/core';
+import type { AddressPolicy, Clock, ErrorType, Run, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 import type { SecretCipher } from '@api-scheduler/engine';
 import type { Logger } from 'pino';
@@ -19,6 +19,19 @@ export interface SchedulerControl {
    * core's NotFoundError for an unknown schedule.
    */
   trigger(scheduleId: string): Promise<Run>;
+}
+
+/** The outcome of a test request to a target: what a run would record, headers with secret values masked. */
+export interface TargetTestResult {
+  status: 'SUCCESS' | 'FAILURE';
+  status_code: number | null;
+  latency_ms: number;
+  response_size: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  truncated: boolean;
+  error_type: ErrorType | null;
+  error_message: string | null;
 }
 
 /** The SchedulerControl of a process without an engine: wake does nothing, and trigger raises EngineUnavailableError. */
@@ -58,4 +71,10 @@ export interface ApiContext {
   runFeed?: RunFeed;
   /** Encrypts secret header values and signing secrets before they are stored; absent or null stores them plain. */
   secretCipher?: SecretCipher | null;
+  /**
+   * Sends a target's request once, as a fire would (secrets decrypted, the
+   * address guard applied), without recording a run. Absent: targets.test
+   * answers 503.
+   */
+  testTarget?: (target: Target) => Promise<TargetTestResult>;
 }

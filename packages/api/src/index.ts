@@ -1,7 +1,7 @@
 export { appRouter, createCaller } from './router.js';
 export type { AppRouter, ProcedurePath } from './router.js';
 export { schedulerWithoutEngine } from './context.js';
-export type { ApiContext, SchedulerControl } from './context.js';
+export type { ApiContext, SchedulerControl, TargetTestResult } from './context.js';
 export { Authenticator, CREATE_KEY_COMMAND } from './auth/authenticator.js';
 export type { AuthenticatorOptions, Principal } from './auth/authenticator.js';
 export { SESSION_COOKIE } from './auth/request-info.js';

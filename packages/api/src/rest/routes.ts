@@ -45,6 +45,16 @@ export const restRoutes: readonly RestRoute[] = [
     summary: 'Delete a target',
     tag: 'targets',
   },
+  {
+    method: 'POST',
+    path: '/targets/{id}/test',
+    procedure: 'targets.test',
+    status: 200,
+    summary: 'Send the target\'s request once and return the response',
+    description:
+      'Sends the request as a fire would (secrets decrypted, signature added, the address guard applied) and returns the status, latency, masked response headers and body excerpt. No run is recorded. A failed request is a 200 with status FAILURE and its error_type.',
+    tag: 'targets',
+  },
 
   { method: 'POST', path: '/schedules/', procedure: 'schedules.create', body: true, status: 201, summary: 'Create a schedule', tag: 'schedules' },
   {

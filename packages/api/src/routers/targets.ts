@@ -17,9 +17,22 @@ import type { AddressPolicy } from '@api-scheduler/core';
 import { sealHeaders, sealSigningSecret } from '@api-scheduler/engine';
 import { z } from 'zod';
 
+import { EngineUnavailableError } from '../engine-unavailable-error.js';
 import { idInput, pageOutput } from '../schemas/common.js';
 import { targetOutput, toTargetOutput } from '../schemas/target.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
+
+const targetTestOutput = z.object({
+  status: z.enum(['SUCCESS', 'FAILURE']),
+  status_code: z.number().int().nullable(),
+  latency_ms: z.number(),
+  response_size: z.number().nullable(),
+  response_headers: z.record(z.string(), z.string()).nullable(),
+  response_body: z.string().nullable(),
+  truncated: z.boolean(),
+  error_type: z.string().nullable(),
+  error_message: z.string().nullable(),
+});
 
 /**
  * Keeps the stored value of each secret header that a patch sent back as
@@ -143,6 +156,17 @@ export const targetsRouter = router({
       if (patch.signing_secret !== undefined) patch.signing_secret = sealSigningSecret(patch.signing_secret, cipher);
       const target = await ctx.store.updateTarget(id, { ...patch, updated_at: new Date(ctx.clock.now()) });
       return toTargetOutput(target);
+    }),
+
+  /** Sends the target's request once and returns what came back; no run is recorded. */
+  test: writeProcedure
+    .input(idInput)
+    .output(targetTestOutput)
+    .mutation(async ({ ctx, input }) => {
+      const target = await ctx.store.getTarget(input.id);
+      if (!target) throw new NotFoundError('target', input.id);
+      if (ctx.testTarget === undefined) throw new EngineUnavailableError('Sending a test request');
+      return ctx.testTarget(target);
     }),
 
   delete: writeProcedure

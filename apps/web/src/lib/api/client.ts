@@ -30,9 +30,9 @@ function links(): TRPCLink<AppRouter>[] {
 /** The typed client of every procedure in AppRouter. */
 export const trpc = createTRPCClient<AppRouter>({ links: links() });
 
-// TODO: these procedures come from another branch and are not in AppRouter
-// yet, so they go through an untyped client. Once they are, call them
-// through `trpc` and delete this object.
+// TODO: these procedures are in AppRouter now but still go through an
+// untyped client with the hand-written types of types.ts. Call them through
+// `trpc` and delete this object once those types are replaced by the router's.
 const untyped = createTRPCUntypedClient<AnyRouter>({ links: links() as unknown as TRPCLink<AnyRouter>[] });
 
 export interface RunEventHandlers {
