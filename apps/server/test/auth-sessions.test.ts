@@ -319,7 +319,7 @@ describe('key state', () => {
     const health = await send(server, 'GET', '/trpc/system.health');
 
     expect(response.status).toBe(401);
-    expect(JSON.parse(response.text).detail).toContain('api-scheduler keys create --name admin --scope admin');
+    expect(JSON.parse(response.text).detail).toContain('npm run cli -- keys create --name admin --scope admin');
     expect(health.status).toBe(200);
   });
 });

@@ -71,7 +71,7 @@ describe('start-up policy', () => {
 
     expect(failure.code).toBe(2);
     expect(failure.stderr).toContain('Not starting: HOST is 0.0.0.0');
-    expect(failure.stderr).toContain('api-scheduler keys create --name admin --scope admin');
+    expect(failure.stderr).toContain('npm run cli -- keys create --name admin --scope admin');
     expect(failure.stderr).toContain('--insecure');
   });
 
@@ -111,7 +111,7 @@ describe('start-up policy', () => {
 
     expect(response.status).toBe(200);
     const warning = logs.find((line) => line.level === 40 && line.msg.startsWith('No API key exists'));
-    expect(warning?.msg).toContain('api-scheduler keys create');
+    expect(warning?.msg).toContain('npm run cli -- keys create');
   });
 
   it('applies no policy to a worker', async () => {

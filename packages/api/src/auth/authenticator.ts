@@ -45,7 +45,7 @@ export interface AuthenticatorOptions {
 }
 
 /** The command printed wherever a key must be created first. */
-export const CREATE_KEY_COMMAND = 'api-scheduler keys create --name admin --scope admin';
+export const CREATE_KEY_COMMAND = 'npm run cli -- keys create --name admin --scope admin';
 
 /** The principal of every request to a server without keys that serves them openly. */
 export const OPEN_ACCESS: Principal = { via: 'open', scope: 'admin', keyId: null };
