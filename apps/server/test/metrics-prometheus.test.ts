@@ -6,7 +6,7 @@ import { waitFor } from './support/server-process.js';
 import { parsePrometheusText } from './support/prometheus-text.js';
 import type { MetricFamily } from './support/prometheus-text.js';
 
-// A scraper that asks for the text format only, and an Accept header that prefers OpenMetrics as Prometheus does by default.
+// An Accept header that requests the text format only, and one that prefers OpenMetrics as Prometheus does by default.
 const PROMETHEUS_TEXT_ACCEPT = 'text/plain;version=0.0.4';
 const PROMETHEUS_DEFAULT_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
