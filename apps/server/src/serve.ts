@@ -13,6 +13,7 @@ import type { RunRetention } from '@api-scheduler/engine';
 import type { Store } from '@api-scheduler/db';
 
 import type { Env } from './env.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
 import { openStore } from './open-store.js';
 import { createHttpServer } from './http/server.js';
 import { InsecureStartError, isLoopbackHost, startupAccess } from './startup-policy.js';
@@ -92,7 +93,8 @@ export interface RunningServer {
  * runs in roles all and worker, and the HTTP server in roles all and api.
  */
 export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
-  const store = await openStore(env.DATABASE_URL, logger);
+  const metrics = new ServiceMetrics(logger);
+  const store = metrics.instrumentStore(await openStore(env.DATABASE_URL, logger));
   let authenticator: Authenticator;
   try {
     authenticator = await checkStartupAccess(env, store, logger);
@@ -114,6 +116,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     addressPolicy,
   };
   const runEngine = env.SCHEDULER_ROLE !== 'api';
+  const runMetrics = runEngine ? metrics.addRunMetrics() : null;
   const engine = runEngine
     ? new Engine({
         store,
@@ -130,8 +133,10 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
         retention: runRetention(env),
         leaseMs: env.SCHEDULER_LEASE_MS,
         ...(env.SCHEDULER_HEARTBEAT_INTERVAL_MS === 0 ? {} : { heartbeatIntervalMs: env.SCHEDULER_HEARTBEAT_INTERVAL_MS }),
+        observers: runMetrics === null ? [] : [runMetrics],
       })
     : null;
+  if (engine !== null) runMetrics?.watchExecutor(engine.executor);
 
   // The engine's events carry the runs of this process at once. Runs that
   // other processes fire (workers on PostgreSQL, or every run in an api-only
@@ -169,6 +174,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     uiDir: env.SCHEDULER_ROLE === 'worker' ? null : (env.SCHEDULER_UI_DIR ?? defaultUiDir()),
     logger,
     healthOnly: env.SCHEDULER_ROLE === 'worker',
+    metrics,
   });
   // The engine starts first: it records the runs a dead process left
   // RUNNING, so no client ever reads one of those as still in flight.

@@ -8,7 +8,7 @@ export { SESSION_COOKIE } from './auth/request-info.js';
 export type { RequestInfo } from './auth/request-info.js';
 export { EngineUnavailableError } from './engine-unavailable-error.js';
 export { describeErrorForLog, isReportedError } from './errors.js';
-export { handleRestRequest, MAX_BODY_BYTES } from './rest/handle-rest-request.js';
+export { handleRestRequest, MAX_BODY_BYTES, restAccessError } from './rest/handle-rest-request.js';
 export type { RestRequest, RestResponse } from './rest/handle-rest-request.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { restRoutes } from './rest/routes.js';

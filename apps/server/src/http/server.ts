@@ -3,11 +3,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 
-import { MAX_BODY_BYTES, appRouter, describeErrorForLog, handleRestRequest, isReportedError } from '@api-scheduler/api';
+import { MAX_BODY_BYTES, appRouter, describeErrorForLog, handleRestRequest, isReportedError, restAccessError } from '@api-scheduler/api';
 import type { ApiContext, RequestInfo } from '@api-scheduler/api';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
 
+import { metricsFormatOf } from '../metrics/exposition-format.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { readBody } from './read-body.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { redirect, sendBody, sendJson } from './send.js';
@@ -18,8 +20,10 @@ export interface HttpServerOptions {
   /** Folder of the built web UI (apps/web's output), served under /ui/. With null the server serves no UI. */
   uiDir: string | null;
   logger: Logger;
-  /** Serve only /healthz and /readyz, as a worker process does. */
+  /** Serve only /healthz, /readyz and the Prometheus form of /metrics, as a worker process does. */
   healthOnly?: boolean;
+  /** The Prometheus metrics that GET /metrics returns to a client that accepts text/plain or OpenMetrics. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -98,6 +102,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
   }
 
+  /** Sends the Prometheus exposition to a caller with read access to /metrics, as the JSON form requires. */
+  async function sendPrometheusMetrics(request: IncomingMessage, response: ServerResponse, metrics: ServiceMetrics, format: 'prometheus' | 'openmetrics'): Promise<void> {
+    const denied = await restAccessError(context, '/metrics', {
+      headers: request.headers,
+      remoteAddress: request.socket.remoteAddress ?? 'unknown',
+      encrypted: requestInfoOf(request).encrypted,
+    });
+    if (denied !== null) {
+      sendBody(response, denied.status, denied.headers, denied.body);
+      return;
+    }
+
+    const { contentType, body } = await metrics.render(format);
+    sendBody(response, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }, request.method === 'HEAD' ? '' : body);
+  }
+
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: TRPC_PREFIX,
@@ -123,8 +143,19 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = url.pathname;
     const method = request.method ?? 'GET';
 
+    const metrics = options.metrics;
+    if (path === '/metrics' && (method === 'GET' || method === 'HEAD') && metrics !== undefined) {
+      const format = metricsFormatOf(request.headers.accept);
+      if (format !== 'json') {
+        await sendPrometheusMetrics(request, response, metrics, format);
+        return;
+      }
+    }
+
     if (options.healthOnly === true && path !== '/healthz' && path !== '/readyz') {
-      sendJson(response, 404, { detail: 'This process runs with SCHEDULER_ROLE=worker and serves only /healthz and /readyz' });
+      sendJson(response, 404, {
+        detail: 'This process runs with SCHEDULER_ROLE=worker and serves only /healthz, /readyz and /metrics with "Accept: text/plain"',
+      });
       return;
     }
 

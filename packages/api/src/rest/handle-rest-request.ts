@@ -213,6 +213,22 @@ async function authorizationError(ctx: ApiContext, route: RestRoute, parameters:
 }
 
 /**
+ * Returns the 401, 403 or 429 that a GET of `pathname` would return to this
+ * caller, or null when the caller has access (or no route matches). The
+ * server uses it for responses that it builds itself, such as the
+ * Prometheus form of /metrics, so they are guarded as the REST route is.
+ */
+export async function restAccessError(ctx: ApiContext, pathname: string, request: Omit<RestRequest, 'method' | 'url' | 'body'>): Promise<RestResponse | null> {
+  const match = matchRoute(normalizePath(pathname));
+  const route = match?.routes.find((candidate) => candidate.method === 'GET');
+  if (!match || !route) return null;
+
+  const info: RequestInfo = { headers: request.headers, remoteAddress: request.remoteAddress ?? 'unknown', encrypted: request.encrypted ?? false, responseHeaders: {} };
+  const denied = await authorizationError({ ...ctx, request: info }, route, match.parameters);
+  return denied === null ? null : { ...denied, headers: { ...denied.headers, ...info.responseHeaders } };
+}
+
+/**
  * Serves a REST request through the same procedures as tRPC, plus
  * /openapi.json and /docs. Returns null when no REST path matches, so the
  * server can respond 404 or try other handlers.
