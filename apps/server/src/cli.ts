@@ -6,6 +6,7 @@ import { DatabaseOpenError, DestinationNotEmptyError, copyData } from '@api-sche
 import { SecretDecryptionError } from '@api-scheduler/engine';
 
 import { EnvError, isInteractive, loadEnv } from './env.js';
+import { ImportDestinationNotEmptyError, ImportDocumentError, exportData, importData, parseExportDocument } from './export-import.js';
 import { KeysUsageError, createKeyCommand, formatKeyList, parseCreateOptions, revokeKeyCommand } from './keys-command.js';
 import { createLogger } from './logger.js';
 import { openStore } from './open-store.js';
@@ -25,6 +26,10 @@ Commands:
   keys list  List the API keys (id, name, prefix, scope, times), never a secret
   keys revoke ID
              Revoke an API key; requests with it fail from then on
+  export     Write every target and schedule of DATABASE_URL to standard output
+             as one JSON document {"targets": [...], "schedules": [...]}
+  import     Read that document from standard input into DATABASE_URL, which
+             must have no target or schedule; ids and states are kept
   rotate-secrets
              Re-encrypt every target's secret headers and signing secret with
              SCHEDULER_SECRET_KEY, decrypting with it or with
@@ -42,6 +47,10 @@ Scopes of keys create:
   admin   also creates, lists and revokes API keys
 
 The keys commands work on DATABASE_URL directly, with or without a running server.
+
+export writes secret header values and signing secrets as stored: encrypted
+under SCHEDULER_SECRET_KEY when it was set, so a server on the imported
+database needs the same key to read them.
 
 Options of copy:
   --from URL     Source database (default: DATABASE_URL)
@@ -92,8 +101,9 @@ async function main(argv: string[]): Promise<number> {
     ...(values.port !== undefined ? { PORT: values.port } : {}),
     ...(values.insecure === true ? { SCHEDULER_INSECURE: 'true' } : {}),
   });
-  // The keys commands print their result on standard output, so their log lines go to standard error.
-  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY || isInteractive(), stderr: command === 'keys' });
+  // These commands print their result on standard output, so their log lines go to standard error.
+  const printsResult = command === 'keys' || command === 'export' || command === 'import';
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY || isInteractive(), stderr: printsResult });
 
   switch (command) {
     case 'serve': {
@@ -176,6 +186,30 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'export': {
+      const store = await openStore(env.DATABASE_URL, logger);
+      try {
+        const document = await exportData(store);
+        process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+        logger.info({ targets: document.targets.length, schedules: document.schedules.length }, 'exported the data');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
+    case 'import': {
+      // Parse before opening the database, so an invalid document changes nothing.
+      const document = parseExportDocument(await readStandardInput());
+      const store = await openStore(env.DATABASE_URL, logger);
+      try {
+        const imported = await importData(store, document);
+        process.stdout.write(`${JSON.stringify(imported)}\n`);
+        logger.info({ ...imported, database: store.dialect }, 'imported the data');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    }
     case 'rotate-secrets': {
       const cipher = secretCipherOf(env);
       if (cipher === null) {
@@ -203,7 +237,7 @@ main(process.argv.slice(2)).then(
     process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof EnvError || error instanceof KeysUsageError || error instanceof InsecureStartError) {
+    if (error instanceof EnvError || error instanceof KeysUsageError || error instanceof InsecureStartError || error instanceof ImportDocumentError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;
@@ -218,6 +252,12 @@ main(process.argv.slice(2)).then(
   },
 );
 
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /**
  * Explains a failure in one line where its cause is known (a system error
  * such as a port in use or an unwritable path), with the stack otherwise.
@@ -227,6 +267,7 @@ function describeFailure(error: unknown): string {
   if (
     error instanceof DatabaseOpenError ||
     error instanceof DestinationNotEmptyError ||
+    error instanceof ImportDestinationNotEmptyError ||
     error instanceof NotFoundError ||
     error instanceof SecretDecryptionError
   ) {
