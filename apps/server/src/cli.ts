@@ -10,6 +10,7 @@ import { ImportDestinationNotEmptyError, ImportDocumentError, exportData, import
 import { KeysUsageError, createKeyCommand, formatKeyList, parseCreateOptions, revokeKeyCommand } from './keys-command.js';
 import { createLogger } from './logger.js';
 import { openStore } from './open-store.js';
+import { RemoteUsageError, planRemoteRequest, runRemoteCommand } from './remote-command.js';
 import { rotateSecrets } from './rotate-secrets.js';
 import { secretCipherOf, serve } from './serve.js';
 import { InsecureStartError } from './startup-policy.js';
@@ -30,6 +31,11 @@ Commands:
              as one JSON document {"targets": [...], "schedules": [...]}
   import     Read that document from standard input into DATABASE_URL, which
              must have no target or schedule; ids and states are kept
+  targets list | create --data JSON
+             List the targets of a running server, or create one from the
+             JSON body that POST /targets/ takes; prints the JSON response
+  schedules list | create --data JSON | pause ID | resume ID | trigger ID
+             The same for schedules, and pause, resume or fire one now
   rotate-secrets
              Re-encrypt every target's secret headers and signing secret with
              SCHEDULER_SECRET_KEY, decrypting with it or with
@@ -52,13 +58,23 @@ export writes secret header values and signing secrets as stored: encrypted
 under SCHEDULER_SECRET_KEY when it was set, so a server on the imported
 database needs the same key to read them.
 
+Options of targets and schedules:
+  --url URL      Address of the running server (default http://127.0.0.1:8000)
+  --key KEY      API key to send (default: the SCHEDULER_API_KEY variable)
+  --data JSON    Body of create
+These exit 0 on success, 1 when the server fails or cannot be reached or
+rejects the request in its state (HTTP 409, 5xx), 2 on invalid usage or an
+invalid body (HTTP 400, 422), and 3 when the key is missing or lacks the
+scope or the id is not found (HTTP 401, 403, 404).
+
 Options of copy:
   --from URL     Source database (default: DATABASE_URL)
   --to URL       Destination database, migrated first (required)
   --skip-runs    Copy targets and schedules only, not the run history
 
 Configuration comes from environment variables; the README lists them all.
-Exit codes: 0 success, 1 runtime failure, 2 invalid usage or configuration.
+Exit codes: 0 success, 1 runtime failure, 2 invalid usage or configuration,
+3 (targets and schedules only) key missing or denied, or id not found.
 `;
 
 // Exit codes that scripts can rely on.
@@ -78,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
       insecure: { type: 'boolean' },
       name: { type: 'string' },
       scope: { type: 'string' },
+      url: { type: 'string' },
+      key: { type: 'string' },
+      data: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +104,15 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? EXIT_USAGE : 0;
+  }
+
+  // targets and schedules call a running server and need no database, so they skip loadEnv.
+  if (command === 'targets' || command === 'schedules') {
+    const request = planRemoteRequest(command, extra, values.data);
+    const result = await runRemoteCommand(request, { url: values.url, key: values.key }, process.env);
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    return result.code;
   }
 
   // keys takes an action (create, list, revoke), and revoke also takes an id.
@@ -237,7 +265,7 @@ main(process.argv.slice(2)).then(
     process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof EnvError || error instanceof KeysUsageError || error instanceof InsecureStartError || error instanceof ImportDocumentError) {
+    if (error instanceof EnvError || error instanceof KeysUsageError || error instanceof InsecureStartError || error instanceof ImportDocumentError || error instanceof RemoteUsageError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;
