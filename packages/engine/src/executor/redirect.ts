@@ -31,18 +31,12 @@ export function isRedirectStatus(statusCode: number): boolean {
 }
 
 /**
- * Plans the hop that a redirect response leads to, following the Fetch
- * standard's rules: 303 turns any method but HEAD into a GET, 301 and 302 turn
- * a POST into a GET, and 307 and 308 keep method and body. Returns null when
- * the response is not followed: not a redirect status, no Location, an
- * invalid Location, or a scheme other than http and https.
+ * Resolves the Location of a redirect response: the URL to follow, a
+ * sentence saying why it may not be followed (a scheme other than http and
+ * https, or credentials in the URL), or null when the response is not a
+ * redirect to follow (not a redirect status, no Location, an invalid one).
  */
-/**
- * Returns why a redirect response's Location cannot be followed (a scheme
- * other than http or https, or credentials in the URL), or null when it can
- * be followed or the response is not such a redirect.
- */
-export function refusedRedirectReason(current: HopRequest, statusCode: number, location: string | string[] | undefined): string | null {
+function redirectTarget(current: HopRequest, statusCode: number, location: string | string[] | undefined): URL | string | null {
   if (!isRedirectStatus(statusCode)) return null;
   const rawLocation = Array.isArray(location) ? location[0] : location;
   if (rawLocation === undefined || rawLocation.trim() === '') return null;
@@ -56,37 +50,35 @@ export function refusedRedirectReason(current: HopRequest, statusCode: number, l
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `Redirect ${statusCode} to a ${url.protocol.slice(0, -1)}: URL not followed: only http and https are allowed`;
   }
+  // Targets may not hold credentials in the URL, so a redirect may not add them either.
   if (url.username !== '' || url.password !== '') return `Redirect ${statusCode} to a URL with credentials not followed`;
-  return null;
+  return url;
 }
 
+/**
+ * Returns why a redirect response's Location cannot be followed (a scheme
+ * other than http or https, or credentials in the URL), or null when it can
+ * be followed or the response is not such a redirect.
+ */
+export function refusedRedirectReason(current: HopRequest, statusCode: number, location: string | string[] | undefined): string | null {
+  const target = redirectTarget(current, statusCode, location);
+  return typeof target === 'string' ? target : null;
+}
+
+/**
+ * Plans the hop that a redirect response leads to, following the Fetch
+ * standard's rules: 303 turns any method but HEAD into a GET, 301 and 302 turn
+ * a POST into a GET, and 307 and 308 keep method and body. Returns null when
+ * the response is not followed: not a redirect status, no Location, an
+ * invalid Location, a scheme other than http and https, or credentials in it.
+ */
 export function planRedirect(
   current: HopRequest,
   statusCode: number,
   location: string | string[] | undefined,
 ): HopRequest | null {
-  if (!isRedirectStatus(statusCode)) {
-    return null;
-  }
-
-  const rawLocation = Array.isArray(location) ? location[0] : location;
-  if (rawLocation === undefined || rawLocation.trim() === '') {
-    return null;
-  }
-
-  let url: URL;
-  try {
-    url = new URL(rawLocation.trim(), current.url);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return null;
-  }
-  // Targets may not hold credentials in the URL, so a redirect may not add them either.
-  if (url.username !== '' || url.password !== '') {
-    return null;
-  }
+  const url = redirectTarget(current, statusCode, location);
+  if (url === null || typeof url === 'string') return null;
 
   const becomesGet =
     (statusCode === 303 && current.method !== 'GET' && current.method !== 'HEAD') ||
