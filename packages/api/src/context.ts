@@ -74,7 +74,7 @@ export interface ApiContext {
   /**
    * Sends a target's request once, as a fire would (secrets decrypted, the
    * address guard applied), without recording a run. Absent: targets.test
-   * answers 503.
+   * returns 503.
    */
   testTarget?: (target: Target) => Promise<TargetTestResult>;
 }

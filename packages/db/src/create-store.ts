@@ -7,7 +7,7 @@ import type { Store } from './store.js';
 export interface CreateStoreOptions {
   /** DATABASE_URL: file:… or libsql:… for libSQL; postgres://… or postgresql://… for PostgreSQL. */
   url: string;
-  /** The most connections a PostgreSQL store opens at once (default 10). libSQL ignores it. */
+  /** Maximum connections a PostgreSQL store opens at once (default 10). libSQL ignores it. */
   poolSize?: number;
   logger?: StoreLogger;
 }

@@ -289,7 +289,7 @@ describe('run now', () => {
   it('accepts 50 triggers at the same moment', async () => {
     const target = await fixture.addTarget('/burst');
     const schedule = await fixture.addSchedule(target, Date.now() + 3_600_000);
-    // A stopped clock: every trigger asks for the same millisecond.
+    // A stopped clock: every trigger requests the same millisecond.
     const now = Date.now();
     const engine = fixture.createEngine({ clock: { now: () => now } });
     await engine.start();

@@ -54,7 +54,7 @@ describe('Scheduler loop', () => {
   it('pauses between claims that find due schedules locked', async () => {
     let claims = 0;
     // A store whose earliest schedule is always due but never claimable, as
-    // when another instance holds it in an open claim.
+    // when another instance has locked it in an open claim.
     const store = {
       claimDueSchedules: async () => {
         claims += 1;
