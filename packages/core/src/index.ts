@@ -10,6 +10,7 @@ export * from './schemas/reserved-keys.js';
 export * from './schemas/page-cursor.js';
 export * from './schemas/target.js';
 export * from './schemas/schedule.js';
+export * from './schemas/alert.js';
 export * from './schemas/run.js';
 export * from './time/zoned-time.js';
 export * from './time/parse-time-expression.js';

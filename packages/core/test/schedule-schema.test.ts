@@ -22,6 +22,7 @@ describe('createScheduleInput defaults', () => {
       },
       overlap_policy: 'skip',
       misfire_policy: 'fire_once',
+      alert: null,
     });
   });
 

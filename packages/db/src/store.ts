@@ -1,6 +1,8 @@
 import type {
+  AlertNotification,
   ApiKey,
   CreateTarget,
+  FireOutcome,
   FirePlan,
   ListRunsInput,
   Page,
@@ -42,6 +44,10 @@ export type SchedulePatch = Partial<
     | 'status'
     | 'next_run_at'
     | 'run_count'
+    | 'alert'
+    | 'alert_state'
+    | 'alert_failures'
+    | 'alert_changed_at'
   >
 > & { updated_at: Date };
 
@@ -197,6 +203,39 @@ export interface NextFire {
  * Lookups return null for unknown ids; mutations of unknown ids throw
  * NotFoundError, and conflicts throw ConflictError (both from core).
  */
+/** A fire's outcome counted toward its schedule's alert. */
+export interface AlertOutcomeInput {
+  scheduleId: string;
+  runId: string;
+  outcome: FireOutcome;
+  now: Date;
+  /** The id of the notification, used only when the outcome changes the alert state. */
+  notificationId: string;
+}
+
+export interface SilenceSweepInput {
+  now: Date;
+  /** Makes the id of each notification. */
+  newId: () => string;
+}
+
+export interface ClaimAlertNotificationsInput {
+  now: Date;
+  /** How long the claiming process holds the notifications, in milliseconds. */
+  leaseMs: number;
+  limit: number;
+}
+
+export interface AlertDeliveryResult {
+  id: string;
+  now: Date;
+  delivered: boolean;
+  /** Why the attempt failed; null when it was delivered. */
+  error: string | null;
+  /** When to try again after a failure; null gives up and marks the notification FAILED. */
+  retryAt: Date | null;
+}
+
 export interface Store {
   readonly dialect: 'libsql' | 'postgres';
 
@@ -325,4 +364,30 @@ export interface Store {
   touchApiKey(id: string, usedAt: Date): Promise<void>;
   /** Sets revoked_at and returns the key; a key revoked before keeps its first revoked_at. Throws NotFoundError for an unknown id. */
   revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey>;
+
+  /**
+   * In one transaction: applies a fire's outcome to its schedule's alert
+   * state (applyFireOutcome) and, when the state changes, inserts the
+   * notification of that change. Returns the notification, or null when
+   * the state did not change, the schedule has no alert or was deleted.
+   */
+  recordAlertOutcome(input: AlertOutcomeInput): Promise<AlertNotification | null>;
+  /**
+   * In one transaction: turns every ACTIVE schedule whose alert has
+   * silence_after_seconds and whose next_run_at is overdue by that long
+   * SILENT, and inserts a schedule.silent notification for each. Returns
+   * the notifications.
+   */
+  markSilentSchedules(input: SilenceSweepInput): Promise<AlertNotification[]>;
+  /**
+   * Takes up to `limit` PENDING notifications due at `now` whose lease is
+   * free, oldest first, and holds them for leaseMs. A notification waits
+   * while an older one of its schedule is still PENDING, so a schedule's
+   * notifications arrive in the order they were made.
+   */
+  claimAlertNotifications(input: ClaimAlertNotificationsInput): Promise<AlertNotification[]>;
+  /** Records a delivery attempt: DELIVERED, PENDING again at retryAt, or FAILED. Unknown ids are ignored. */
+  finishAlertNotification(input: AlertDeliveryResult): Promise<void>;
+  /** A schedule's newest notifications first. */
+  listAlertNotifications(scheduleId: string, limit: number): Promise<AlertNotification[]>;
 }

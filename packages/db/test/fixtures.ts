@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, firstRunAt, maskHeaders, newId, planFire, resolveScheduleConfig } from '@api-scheduler/core';
+import { DEFAULT_RETRY_POLICY, NO_ALERT, firstRunAt, maskHeaders, newId, planFire, resolveScheduleConfig } from '@api-scheduler/core';
 import type { Run, RunRequest, Schedule, ScheduleType, Target } from '@api-scheduler/core';
 
 import type { ClaimInput, NewTarget, PlanFireFn } from '../src/index.js';
@@ -73,6 +73,7 @@ export function newSchedule(target: Target | NewTarget, options: ScheduleOptions
     retry_policy: DEFAULT_RETRY_POLICY,
     overlap_policy: 'skip',
     misfire_policy: 'fire_once',
+    ...NO_ALERT,
     created_at: new Date(createdAt),
     updated_at: new Date(createdAt),
     ...options.overrides,

@@ -92,7 +92,7 @@ describe.skipIf(server === null)('PostgreSQL', () => {
         const applied = await query<{ total: number }>(fresh.url, 'SELECT count(*)::int AS total FROM drizzle.__drizzle_migrations');
         expect(applied[0]?.total).toBe(migrationCount());
         const tables = await query<{ name: string }>(fresh.url, `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-        expect(tables.map((row) => row.name)).toEqual(['api_keys', 'instances', 'runs', 'schedules', 'targets']);
+        expect(tables.map((row) => row.name)).toEqual(['alert_notifications', 'api_keys', 'instances', 'runs', 'schedules', 'targets']);
         const target = await racers[0]!.createTarget(newTarget());
         expect(await racers[4]!.getTarget(target.id)).toEqual(target);
       } finally {

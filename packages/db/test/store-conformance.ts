@@ -1457,5 +1457,118 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         expect(await store.getApiKey(newId(T0))).toBeNull();
       });
     });
+
+    describe('alerts', () => {
+      const hook = { webhook_url: 'http://127.0.0.1:9/hook', format: 'json' as const, after_consecutive_failures: 3, silence_after_seconds: 60 };
+
+      async function outcome(schedule: Schedule, result: 'SUCCESS' | 'FAILURE', at: number) {
+        return store.recordAlertOutcome({ scheduleId: schedule.id, runId: newId(at), outcome: result, now: new Date(at), notificationId: newId(at) });
+      }
+
+      it('recordAlertOutcome makes one notification per change of state', async () => {
+        const schedule = await createSchedule(await createTarget(), { overrides: { alert: hook } });
+
+        const events = [];
+        for (const [index, result] of (['FAILURE', 'FAILURE', 'FAILURE', 'FAILURE', 'SUCCESS', 'SUCCESS', 'FAILURE'] as const).entries()) {
+          events.push((await outcome(schedule, result, T0 + index * second))?.event ?? null);
+        }
+
+        expect(events).toEqual([null, null, 'schedule.failing', null, 'schedule.recovered', null, null]);
+        expect(await store.getSchedule(schedule.id)).toMatchObject({ alert_state: 'OK', alert_failures: 1, alert_changed_at: new Date(T0 + 4 * second) });
+        const listed = await store.listAlertNotifications(schedule.id, 10);
+        expect(listed.map((notification) => [notification.event, notification.previous_state, notification.failures])).toEqual([
+          ['schedule.recovered', 'FAILING', 4],
+          ['schedule.failing', 'OK', 3],
+        ]);
+        expect(listed[1]).toMatchObject({ delivery: 'PENDING', attempts: 0, next_attempt_at: new Date(T0 + 2 * second), lease_until: null, overdue_run_at: null });
+      });
+
+      it('recordAlertOutcome counts outcomes recorded at once exactly', async () => {
+        const schedule = await createSchedule(await createTarget(), { overrides: { alert: hook } });
+
+        const made = await Promise.all(Array.from({ length: 10 }, (_, index) => outcome(schedule, 'FAILURE', T0 + index)));
+
+        expect(made.filter((notification) => notification !== null).map((notification) => notification!.event)).toEqual(['schedule.failing']);
+        expect(await store.getSchedule(schedule.id)).toMatchObject({ alert_state: 'FAILING', alert_failures: 10 });
+      });
+
+      it('recordAlertOutcome ignores schedules without an alert and unknown schedules', async () => {
+        const schedule = await createSchedule(await createTarget());
+
+        expect(await outcome(schedule, 'FAILURE', T0)).toBeNull();
+        expect(await store.recordAlertOutcome({ scheduleId: newId(T0), runId: newId(T0), outcome: 'FAILURE', now: new Date(T0), notificationId: newId(T0) })).toBeNull();
+        expect(await store.getSchedule(schedule.id)).toMatchObject({ alert_state: 'OK', alert_failures: 0 });
+      });
+
+      it('markSilentSchedules marks only ACTIVE schedules overdue by their silence_after_seconds, once', async () => {
+        const target = await createTarget();
+        const due = T0 - 60 * second;
+        const silent = await createDueSchedule(target, due, { alert: hook });
+        const notYet = await createDueSchedule(target, due + 1, { alert: hook });
+        await createDueSchedule(target, due, { alert: { ...hook, silence_after_seconds: null } });
+        await createDueSchedule(target, due, { alert: null });
+        await createDueSchedule(target, due, { alert: hook, status: 'PAUSED' });
+        await createSchedule(target, { overrides: { alert: hook, status: 'COMPLETED', next_run_at: null } });
+
+        const made = await store.markSilentSchedules({ now: new Date(T0), newId: () => newId(T0) });
+
+        expect(made.map((notification) => [notification.schedule_id, notification.event, notification.previous_state])).toEqual([[silent.id, 'schedule.silent', 'OK']]);
+        expect(made[0]).toMatchObject({ overdue_run_at: new Date(due), run_id: null, created_at: new Date(T0) });
+        expect(await store.getSchedule(silent.id)).toMatchObject({ alert_state: 'SILENT', alert_changed_at: new Date(T0) });
+        expect(await store.getSchedule(notYet.id)).toMatchObject({ alert_state: 'OK' });
+        expect(await store.markSilentSchedules({ now: new Date(T0), newId: () => newId(T0) })).toEqual([]);
+        expect((await store.markSilentSchedules({ now: new Date(T0 + 1), newId: () => newId(T0) })).map((notification) => notification.schedule_id)).toEqual([notYet.id]);
+      });
+
+      it('claimAlertNotifications holds what it returns and keeps each schedule in order', async () => {
+        const target = await createTarget();
+        const first = await createSchedule(target, { overrides: { alert: { ...hook, after_consecutive_failures: 1 } } });
+        const other = await createSchedule(target, { overrides: { alert: { ...hook, after_consecutive_failures: 1 } } });
+        const failing = (await outcome(first, 'FAILURE', T0))!;
+        const recovered = (await outcome(first, 'SUCCESS', T0 + second))!;
+        const otherFailing = (await outcome(other, 'FAILURE', T0 + 2 * second))!;
+        const now = new Date(T0 + minute);
+
+        const claimed = await store.claimAlertNotifications({ now, leaseMs: 10_000, limit: 10 });
+
+        // The recovery of `first` waits until its failing notification is sent.
+        expect(claimed.map((notification) => notification.id)).toEqual([failing.id, otherFailing.id]);
+        expect(claimed[0]!.lease_until).toEqual(new Date(now.getTime() + 10_000));
+        expect(await store.claimAlertNotifications({ now, leaseMs: 10_000, limit: 10 })).toEqual([]);
+
+        await store.finishAlertNotification({ id: failing.id, now, delivered: true, error: null, retryAt: null });
+        await store.finishAlertNotification({ id: otherFailing.id, now, delivered: false, error: 'The webhook answered HTTP 502', retryAt: new Date(now.getTime() + second) });
+        expect((await store.claimAlertNotifications({ now, leaseMs: 10_000, limit: 10 })).map((notification) => notification.id)).toEqual([recovered.id]);
+
+        const later = new Date(now.getTime() + second);
+        const retried = await store.claimAlertNotifications({ now: later, leaseMs: 10_000, limit: 10 });
+        expect(retried.map((notification) => [notification.id, notification.attempts, notification.last_error])).toEqual([[otherFailing.id, 1, 'The webhook answered HTTP 502']]);
+        await store.finishAlertNotification({ id: otherFailing.id, now: later, delivered: false, error: 'The webhook answered HTTP 502', retryAt: null });
+
+        expect((await store.listAlertNotifications(first.id, 10)).map((notification) => notification.delivery)).toEqual(['PENDING', 'DELIVERED']);
+        expect(await store.listAlertNotifications(other.id, 10)).toMatchObject([{ delivery: 'FAILED', attempts: 2, last_error: 'The webhook answered HTTP 502' }]);
+        expect((await store.listAlertNotifications(first.id, 10))[1]).toMatchObject({ delivered_at: now, attempts: 1, lease_until: null });
+      });
+
+      it('a lapsed lease lets another claim take the notification', async () => {
+        const schedule = await createSchedule(await createTarget(), { overrides: { alert: { ...hook, after_consecutive_failures: 1 } } });
+        const made = (await outcome(schedule, 'FAILURE', T0))!;
+
+        await store.claimAlertNotifications({ now: new Date(T0), leaseMs: 5_000, limit: 10 });
+
+        expect(await store.claimAlertNotifications({ now: new Date(T0 + 4_999), leaseMs: 5_000, limit: 10 })).toEqual([]);
+        expect((await store.claimAlertNotifications({ now: new Date(T0 + 5_001), leaseMs: 5_000, limit: 10 })).map((notification) => notification.id)).toEqual([made.id]);
+      });
+
+      it('deleting a schedule deletes its notifications', async () => {
+        const schedule = await createSchedule(await createTarget(), { overrides: { alert: { ...hook, after_consecutive_failures: 1 } } });
+        await outcome(schedule, 'FAILURE', T0);
+
+        await store.deleteSchedule(schedule.id);
+
+        expect(await store.listAlertNotifications(schedule.id, 10)).toEqual([]);
+        expect(await store.claimAlertNotifications({ now: new Date(T0 + hour), leaseMs: 5_000, limit: 10 })).toEqual([]);
+      });
+    });
   });
 }

@@ -4,4 +4,5 @@ export * from './enums.js';
 export * from './limits.js';
 export * from './target.js';
 export * from './schedule.js';
+export * from './alert.js';
 export type { ValidationIssue } from '../errors.js';

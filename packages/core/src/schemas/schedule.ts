@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { alertConfigSchema } from './alert.js';
+import type { AlertConfig, AlertState } from './alert.js';
 import { JITTER_MODES, MISFIRE_POLICIES, OVERLAP_POLICIES, SCHEDULE_STATUSES, SCHEDULE_TYPES } from './enums.js';
 import type { MisfirePolicy, OverlapPolicy, ScheduleStatus, ScheduleType } from './enums.js';
 import { LIMITS } from './limits.js';
@@ -121,6 +123,7 @@ export const createScheduleInput = z.strictObject({
   retry_policy: retryPolicySchema.default(DEFAULT_RETRY_POLICY),
   overlap_policy: overlapPolicySchema.default('skip'),
   misfire_policy: misfirePolicySchema.default('fire_once'),
+  alert: alertConfigSchema.nullable().default(null),
 });
 export type CreateScheduleInput = z.input<typeof createScheduleInput>;
 export type CreateSchedule = z.output<typeof createScheduleInput>;
@@ -134,6 +137,8 @@ export const updateScheduleInput = z.strictObject({
   retry_policy: retryPolicySchema.optional(),
   overlap_policy: overlapPolicySchema.optional(),
   misfire_policy: misfirePolicySchema.optional(),
+  /** null removes the alert. */
+  alert: alertConfigSchema.nullable().optional(),
 });
 export type UpdateSchedule = z.output<typeof updateScheduleInput>;
 
@@ -151,6 +156,13 @@ export interface Schedule {
   retry_policy: RetryPolicy;
   overlap_policy: OverlapPolicy;
   misfire_policy: MisfirePolicy;
+  alert: AlertConfig | null;
+  /** OK while the schedule has no alert. */
+  alert_state: AlertState;
+  /** Failed fires in a row, counted while the schedule has an alert. */
+  alert_failures: number;
+  /** When alert_state last changed, or null when it never has. */
+  alert_changed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

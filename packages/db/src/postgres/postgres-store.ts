@@ -1,11 +1,14 @@
 import { DomainError } from '@api-scheduler/core';
-import type { ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
+import type { AlertNotification, ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
 import { sql } from 'drizzle-orm';
 
 import { silentLogger } from '../logger.js';
 import type { StoreLogger } from '../logger.js';
 import { withoutQueryParams } from '../query-error.js';
 import type {
+  AlertDeliveryResult,
+  AlertOutcomeInput,
+  ClaimAlertNotificationsInput,
   ClaimInput,
   ClaimedFire,
   HeartbeatInput,
@@ -22,8 +25,10 @@ import type {
   RunStats,
   RunWindowStats,
   SchedulePatch,
+  SilenceSweepInput,
   Store,
 } from '../store.js';
+import * as alerts from './alerts.js';
 import * as apiKeys from './api-keys.js';
 import { claimDueSchedules } from './claim-due-schedules.js';
 import * as instances from './instances.js';
@@ -261,5 +266,25 @@ export class PostgresStore implements Store {
 
   revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey> {
     return this.run((db) => apiKeys.revokeApiKey(db, id, revokedAt));
+  }
+
+  recordAlertOutcome(input: AlertOutcomeInput): Promise<AlertNotification | null> {
+    return this.run((db) => alerts.recordAlertOutcome(db, input));
+  }
+
+  markSilentSchedules(input: SilenceSweepInput): Promise<AlertNotification[]> {
+    return this.run((db) => alerts.markSilentSchedules(db, input));
+  }
+
+  claimAlertNotifications(input: ClaimAlertNotificationsInput): Promise<AlertNotification[]> {
+    return this.run((db) => alerts.claimAlertNotifications(db, input));
+  }
+
+  finishAlertNotification(input: AlertDeliveryResult): Promise<void> {
+    return this.run((db) => alerts.finishAlertNotification(db, input));
+  }
+
+  listAlertNotifications(scheduleId: string, limit: number): Promise<AlertNotification[]> {
+    return this.run((db) => alerts.listAlertNotifications(db, scheduleId, limit));
   }
 }

@@ -1,4 +1,7 @@
 import type {
+  AlertConfig,
+  AlertEvent,
+  AlertState,
   ApiKeyScope,
   ErrorType,
   HttpMethod,
@@ -62,6 +65,10 @@ export const schedules = pgTable(
     retry_policy: json('retry_policy').$type<RetryPolicy>().notNull(),
     overlap_policy: text('overlap_policy').$type<OverlapPolicy>().notNull(),
     misfire_policy: text('misfire_policy').$type<MisfirePolicy>().notNull(),
+    alert: json('alert').$type<AlertConfig>(),
+    alert_state: text('alert_state').$type<AlertState>().notNull().default('OK'),
+    alert_failures: integer('alert_failures').notNull().default(0),
+    alert_changed_at: instant('alert_changed_at'),
     created_at: instant('created_at').notNull(),
     updated_at: instant('updated_at').notNull(),
   },
@@ -159,5 +166,32 @@ export const apiKeys = pgTable(
   (table) => [
     // Every authenticated request finds its key by the prefix that the key carries.
     uniqueIndex('api_keys_prefix_unique').on(table.prefix),
+  ],
+);
+
+/** Alert notifications: the outbox of the libSQL schema's alert_notifications. */
+export const alertNotifications = pgTable(
+  'alert_notifications',
+  {
+    id: idText('id').primaryKey(),
+    schedule_id: idText('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    event: text('event').$type<AlertEvent>().notNull(),
+    previous_state: text('previous_state').$type<AlertState>().notNull(),
+    failures: integer('failures').notNull(),
+    run_id: idText('run_id'),
+    overdue_run_at: instant('overdue_run_at'),
+    created_at: instant('created_at').notNull(),
+    delivery: text('delivery').$type<'PENDING' | 'DELIVERED' | 'FAILED'>().notNull(),
+    attempts: integer('attempts').notNull(),
+    next_attempt_at: instant('next_attempt_at').notNull(),
+    lease_until: instant('lease_until'),
+    delivered_at: instant('delivered_at'),
+    last_error: text('last_error'),
+  },
+  (table) => [
+    index('alert_notifications_pending_idx').on(table.next_attempt_at).where(sql`delivery = 'PENDING'`),
+    index('alert_notifications_schedule_idx').on(table.schedule_id, table.id),
   ],
 );

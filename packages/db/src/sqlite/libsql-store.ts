@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import { DomainError } from '@api-scheduler/core';
-import type { ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
+import type { AlertNotification, ApiKey, ListRunsInput, Page, PageInput, Run, Schedule, ScheduleStatus, StoredApiKey, Target, UpdateTarget } from '@api-scheduler/core';
 import type { Client } from '@libsql/client';
 import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -11,6 +11,9 @@ import type { StoreLogger } from '../logger.js';
 import { Mutex } from '../mutex.js';
 import { withoutQueryParams } from '../query-error.js';
 import type {
+  AlertDeliveryResult,
+  AlertOutcomeInput,
+  ClaimAlertNotificationsInput,
   ClaimInput,
   ClaimedFire,
   HeartbeatInput,
@@ -27,8 +30,10 @@ import type {
   RunStats,
   RunWindowStats,
   SchedulePatch,
+  SilenceSweepInput,
   Store,
 } from '../store.js';
+import * as alerts from './alerts.js';
 import * as apiKeys from './api-keys.js';
 import { claimDueSchedules } from './claim-due-schedules.js';
 import * as instances from './instances.js';
@@ -303,5 +308,25 @@ export class LibsqlStore implements Store {
 
   revokeApiKey(id: string, revokedAt: Date): Promise<ApiKey> {
     return this.exclusive((db) => apiKeys.revokeApiKey(db, id, revokedAt));
+  }
+
+  recordAlertOutcome(input: AlertOutcomeInput): Promise<AlertNotification | null> {
+    return this.exclusive((db) => alerts.recordAlertOutcome(db, input));
+  }
+
+  markSilentSchedules(input: SilenceSweepInput): Promise<AlertNotification[]> {
+    return this.exclusive((db) => alerts.markSilentSchedules(db, input));
+  }
+
+  claimAlertNotifications(input: ClaimAlertNotificationsInput): Promise<AlertNotification[]> {
+    return this.exclusive((db) => alerts.claimAlertNotifications(db, input));
+  }
+
+  finishAlertNotification(input: AlertDeliveryResult): Promise<void> {
+    return this.exclusive((db) => alerts.finishAlertNotification(db, input));
+  }
+
+  listAlertNotifications(scheduleId: string, limit: number): Promise<AlertNotification[]> {
+    return this.exclusive((db) => alerts.listAlertNotifications(db, scheduleId, limit));
   }
 }

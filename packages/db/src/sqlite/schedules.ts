@@ -36,6 +36,10 @@ export async function insertSchedule(db: LibsqlExecutor, schedule: NewSchedule):
         retry_policy: schedule.retry_policy,
         overlap_policy: schedule.overlap_policy,
         misfire_policy: schedule.misfire_policy,
+        alert: schedule.alert,
+        alert_state: schedule.alert_state,
+        alert_failures: schedule.alert_failures,
+        alert_changed_at: schedule.alert_changed_at,
         created_at: schedule.created_at,
         updated_at: schedule.updated_at,
       })
@@ -82,6 +86,10 @@ const schedulePatchKeys = [
   'status',
   'next_run_at',
   'run_count',
+  'alert',
+  'alert_state',
+  'alert_failures',
+  'alert_changed_at',
 ] as const;
 
 export async function updateSchedule(db: LibsqlExecutor, id: string, patch: SchedulePatch): Promise<Schedule> {

@@ -1,4 +1,7 @@
 import type {
+  AlertConfig,
+  AlertEvent,
+  AlertState,
   ApiKeyScope,
   ErrorType,
   HttpMethod,
@@ -52,6 +55,10 @@ export const schedules = sqliteTable(
     retry_policy: text('retry_policy', { mode: 'json' }).$type<RetryPolicy>().notNull(),
     overlap_policy: text('overlap_policy').$type<OverlapPolicy>().notNull(),
     misfire_policy: text('misfire_policy').$type<MisfirePolicy>().notNull(),
+    alert: text('alert', { mode: 'json' }).$type<AlertConfig>(),
+    alert_state: text('alert_state').$type<AlertState>().notNull().default('OK'),
+    alert_failures: integer('alert_failures').notNull().default(0),
+    alert_changed_at: integer('alert_changed_at', { mode: 'timestamp_ms' }),
     created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updated_at: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
@@ -151,5 +158,41 @@ export const apiKeys = sqliteTable(
   (table) => [
     // Every authenticated request finds its key by the prefix that the key carries.
     uniqueIndex('api_keys_prefix_unique').on(table.prefix),
+  ],
+);
+
+/**
+ * Alert notifications waiting to be sent or sent already (an outbox): the
+ * change of a schedule's alert state and its notification are written in
+ * one transaction, so a notification is neither lost nor made twice.
+ */
+export const alertNotifications = sqliteTable(
+  'alert_notifications',
+  {
+    id: text('id').primaryKey(),
+    schedule_id: text('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    event: text('event').$type<AlertEvent>().notNull(),
+    previous_state: text('previous_state').$type<AlertState>().notNull(),
+    failures: integer('failures').notNull(),
+    // The run whose outcome changed the state; null for schedule.silent.
+    run_id: text('run_id'),
+    // The overdue planned fire of schedule.silent.
+    overdue_run_at: integer('overdue_run_at', { mode: 'timestamp_ms' }),
+    created_at: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    delivery: text('delivery').$type<'PENDING' | 'DELIVERED' | 'FAILED'>().notNull(),
+    attempts: integer('attempts').notNull(),
+    next_attempt_at: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    // A process that took the notification for sending holds it until then.
+    lease_until: integer('lease_until', { mode: 'timestamp_ms' }),
+    delivered_at: integer('delivered_at', { mode: 'timestamp_ms' }),
+    last_error: text('last_error'),
+  },
+  (table) => [
+    // Serves the delivery claim: pending notifications by due time.
+    index('alert_notifications_pending_idx').on(table.next_attempt_at).where(sql`delivery = 'PENDING'`),
+    // Serves the list of a schedule's notifications, newest first, and the cascade.
+    index('alert_notifications_schedule_idx').on(table.schedule_id, table.id),
   ],
 );
