@@ -99,6 +99,7 @@ const envSchema = z.object({
   SCHEDULER_LEASE_MS: integer('SCHEDULER_LEASE_MS', 1_000, 3_600_000, 30_000),
   // 0 means a third of SCHEDULER_LEASE_MS.
   SCHEDULER_HEARTBEAT_INTERVAL_MS: integer('SCHEDULER_HEARTBEAT_INTERVAL_MS', 0, 1_200_000, 0),
+  SCHEDULER_ALERT_CHECK_INTERVAL_MS: integer('SCHEDULER_ALERT_CHECK_INTERVAL_MS', 100, 3_600_000, 5_000),
   // Off by default: targets on loopback and private networks are denied.
   SCHEDULER_ALLOW_PRIVATE_TARGETS: boolean('SCHEDULER_ALLOW_PRIVATE_TARGETS', false),
   SCHEDULER_TARGET_ALLOWLIST: allowlist,

@@ -1,9 +1,11 @@
 import {
+  ALERT_STATES,
   HTTP_METHODS,
   MISFIRE_POLICIES,
   OVERLAP_POLICIES,
   SCHEDULE_STATUSES,
   SCHEDULE_TYPES,
+  alertConfigSchema,
   retryPolicySchema,
 } from '@api-scheduler/core';
 import type { Page, PageInput, Schedule, ScheduleConfig, Target } from '@api-scheduler/core';
@@ -86,6 +88,11 @@ const scheduleRecord = z.object({
   retry_policy: retryPolicySchema,
   overlap_policy: z.enum(OVERLAP_POLICIES),
   misfire_policy: z.enum(MISFIRE_POLICIES),
+  // Optional, so documents exported before alerts existed still import.
+  alert: alertConfigSchema.nullable().default(null),
+  alert_state: z.enum(ALERT_STATES).default('OK'),
+  alert_failures: z.number().int().nonnegative().default(0),
+  alert_changed_at: instant.nullable().default(null),
   created_at: instant,
   updated_at: instant,
 });

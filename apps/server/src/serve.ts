@@ -132,6 +132,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
         secretCipher,
         retention: runRetention(env),
         leaseMs: env.SCHEDULER_LEASE_MS,
+        alertCheckIntervalMs: env.SCHEDULER_ALERT_CHECK_INTERVAL_MS,
         ...(env.SCHEDULER_HEARTBEAT_INTERVAL_MS === 0 ? {} : { heartbeatIntervalMs: env.SCHEDULER_HEARTBEAT_INTERVAL_MS }),
         observers: runMetrics === null ? [] : [runMetrics],
       })

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULT_RETRY_POLICY, newId, resolveScheduleConfig } from '@api-scheduler/core';
+import { DEFAULT_RETRY_POLICY, NO_ALERT, newId, resolveScheduleConfig } from '@api-scheduler/core';
 import { createStore } from '@api-scheduler/db';
 import { probePostgresTestServer } from '@api-scheduler/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,10 +60,17 @@ async function createSourceDatabase(name: string): Promise<string> {
     retry_policy: DEFAULT_RETRY_POLICY,
     overlap_policy: 'skip' as const,
     misfire_policy: 'fire_once' as const,
+    ...NO_ALERT,
     created_at: created,
     updated_at: created,
   };
-  await store.createSchedule({ ...base, id: newId(), target_id: plain.id, name: 'active', status: 'ACTIVE', next_run_at: new Date('2026-01-02T03:05:05.678Z'), run_count: 7, last_run_at: new Date('2026-01-02T03:04:05.678Z') });
+  await store.createSchedule({ ...base, id: newId(), target_id: plain.id, name: 'active', status: 'ACTIVE', next_run_at: new Date('2026-01-02T03:05:05.678Z'), run_count: 7, last_run_at: new Date('2026-01-02T03:04:05.678Z'),
+    // An alert in the middle of its FAILING state, so the export carries the state as well as the config.
+    alert: { webhook_url: 'http://127.0.0.1:9/alerts', format: 'slack', after_consecutive_failures: 2, silence_after_seconds: 600 },
+    alert_state: 'FAILING',
+    alert_failures: 4,
+    alert_changed_at: new Date('2026-01-02T03:04:06.000Z'),
+  });
   await store.createSchedule({ ...base, id: newId(), target_id: secret.id, name: 'paused', status: 'PAUSED', next_run_at: null, run_count: 0, last_run_at: null, overlap_policy: 'allow' });
   await store.createSchedule({ ...base, id: newId(), target_id: secret.id, name: 'done', status: 'COMPLETED', next_run_at: null, run_count: 1, last_run_at: created, misfire_policy: 'skip' });
   await store.close();

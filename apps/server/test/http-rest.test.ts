@@ -988,6 +988,7 @@ describe('OpenAPI and docs', () => {
         '/runs/{id}',
         '/schedules/',
         '/schedules/{id}',
+        '/schedules/{id}/alerts',
         '/schedules/{id}/next',
         '/schedules/{id}/pause',
         '/schedules/{id}/resume',

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
+import { DEFAULT_RETRY_POLICY, NO_ALERT, newId } from '@api-scheduler/core';
 import { createStore } from '@api-scheduler/db';
 import { probePostgresTestServer } from '@api-scheduler/db/testing';
 import type { TestDatabase } from '@api-scheduler/db/testing';
@@ -103,6 +103,7 @@ describe.skipIf(postgres.server === null)('several instances on PostgreSQL', () 
           // tests show it), but here every slot is sent, so each one is accounted for.
           overlap_policy: 'allow',
           misfire_policy: 'fire_once',
+          ...NO_ALERT,
           created_at: now,
           updated_at: now,
         });

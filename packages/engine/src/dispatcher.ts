@@ -198,7 +198,8 @@ export class Dispatcher {
         if (!(error instanceof SecretDecryptionError)) throw error;
         // A retry would fail the same way, so the fire ends here.
         logger.error({ err: error, schedule_id: run.schedule_id, run_id: run.id, target_id: fire.target.id }, 'could not decrypt the secrets of a target');
-        await this.finishUnsent(run, 'FAILURE', 'NETWORK_ERROR', error.message);
+        const failed = await this.finishUnsent(run, 'FAILURE', 'NETWORK_ERROR', error.message);
+        if (failed !== null) this.notifyFireFinished(fire, failed);
         return;
       }
 
@@ -208,10 +209,15 @@ export class Dispatcher {
       if (signal.aborted && record.error_type === 'INTERRUPTED') {
         record.error_message = 'The scheduler stopped before the response arrived: the shutdown grace period ran out';
       }
-      if (!(await this.finish(run, record))) return;
+      const finished = await this.finish(run, record);
+      if (finished === null) return;
 
       const decision = decideRetry({ result, method: fire.target.method, attempt: run.attempt, policy: fire.schedule.retry_policy });
-      if (!decision.retry) return;
+      if (!decision.retry) {
+        // A request cut short by a shutdown is not the target's failure.
+        if (!signal.aborted) this.notifyFireFinished(fire, finished);
+        return;
+      }
 
       logger.info({ schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt, delay_ms: decision.delayMs }, 'retrying run');
       if (!(await sleep(decision.delayMs, signal))) {
@@ -224,19 +230,20 @@ export class Dispatcher {
       } catch (error) {
         // The schedule was deleted while the retry waited, or the attempt exists already.
         logger.warn({ err: error, schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt + 1 }, 'could not start a retry');
+        this.notifyFireFinished(fire, finished);
         return;
       }
       this.notify('onRunStarted', run);
     }
   }
 
-  /** Records a finished attempt; returns false when the record could not be written. */
-  private async finish(run: Run, record: RunResult): Promise<boolean> {
+  /** Records a finished attempt; returns the finished run, or null when the record could not be written. */
+  private async finish(run: Run, record: RunResult): Promise<Run | null> {
     try {
       await this.options.recorder.record(record);
     } catch {
       // The recorder has logged the failure; the run is recovered as INTERRUPTED on the next start.
-      return false;
+      return null;
     }
 
     const finished: Run = { ...run, ...record };
@@ -253,10 +260,10 @@ export class Dispatcher {
       'run finished',
     );
     this.notify('onRunFinished', finished);
-    return true;
+    return finished;
   }
 
-  private finishUnsent(run: Run, status: RunStatus, errorType: ErrorType | null, message: string): Promise<boolean> {
+  private finishUnsent(run: Run, status: RunStatus, errorType: ErrorType | null, message: string): Promise<Run | null> {
     return this.finish(run, {
       id: run.id,
       ...EMPTY_RUN_OUTCOME,
@@ -267,7 +274,17 @@ export class Dispatcher {
     });
   }
 
-  private notify(event: keyof RunObserver, run: Run): void {
+  private notifyFireFinished(fire: ClaimedFire, run: Run): void {
+    for (const observer of this.options.observers) {
+      try {
+        observer.onFireFinished?.(fire, run);
+      } catch (error) {
+        this.options.logger.error({ err: error, run_id: run.id, event: 'onFireFinished' }, 'run observer failed');
+      }
+    }
+  }
+
+  private notify(event: 'onRunStarted' | 'onRunFinished', run: Run): void {
     for (const observer of this.options.observers) {
       try {
         observer[event]?.(run);

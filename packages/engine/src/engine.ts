@@ -5,6 +5,7 @@ import type { Clock, Run, Schedule, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
 import { describeRequest } from './build-request.js';
+import { AlertMonitor } from './alerts/alert-monitor.js';
 import { Dispatcher } from './dispatcher.js';
 import { HttpExecutor } from './executor/index.js';
 import type { ExecutorOptions } from './executor/index.js';
@@ -81,6 +82,8 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Time between heartbeats, in ms; default a third of leaseMs. */
   heartbeatIntervalMs?: number;
+  /** Time between checks for silent schedules and for alert notifications due again, in ms; default 5,000. */
+  alertCheckIntervalMs?: number;
 }
 
 /**
@@ -96,6 +99,7 @@ export class Engine {
   readonly scheduler: Scheduler;
   readonly pruner: RunPruner | null;
   readonly lease: InstanceLease;
+  readonly alerts: AlertMonitor;
   private unsubscribe: (() => Promise<void>) | null = null;
   /** The latest scheduled_for given to a manual run of each schedule, Unix ms. */
   private readonly lastManualSlot = new Map<string, number>();
@@ -106,11 +110,18 @@ export class Engine {
     // The executor names its own component; a child of the engine logger would repeat the key.
     this.executor = new HttpExecutor(options.executor ?? {}, options.logger);
     this.recorder = new RunRecorder(options.store, logger);
+    this.alerts = new AlertMonitor({
+      store: options.store,
+      executor: this.executor,
+      clock: options.clock,
+      logger: options.logger,
+      ...(options.alertCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.alertCheckIntervalMs }),
+    });
     this.dispatcher = new Dispatcher({
       executor: this.executor,
       recorder: this.recorder,
       store: options.store,
-      observers: [this.events, ...(options.observers ?? [])],
+      observers: [this.events, this.alerts, ...(options.observers ?? [])],
       logger,
       now: () => options.clock.now(),
       instanceId: options.instanceId,
@@ -168,6 +179,9 @@ export class Engine {
       this.unsubscribe = await store.subscribeScheduleChanges(() => this.scheduler.wake());
     }
 
+    // Before the first claim, so schedules that stayed overdue while no
+    // process ran are reported silent before they catch up.
+    await this.alerts.start();
     this.scheduler.start();
     this.pruner?.start();
     this.options.logger.info({ instance_id: this.options.instanceId }, 'engine started');
@@ -222,6 +236,7 @@ export class Engine {
     await this.pruner?.stop();
     await this.dispatcher.drain(graceMs);
     await this.recorder.flush();
+    await this.alerts.stop();
     await this.executor.close();
     await this.unsubscribe?.();
     this.unsubscribe = null;

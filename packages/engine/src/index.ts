@@ -11,3 +11,5 @@ export * from './instance-lease.js';
 export * from './secrets/secret-cipher.js';
 export * from './secrets/sign-request.js';
 export * from './secrets/target-secrets.js';
+export * from './alerts/alert-monitor.js';
+export * from './alerts/alert-payload.js';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import type { Run } from '@api-scheduler/core';
+import type { ClaimedFire } from '@api-scheduler/db';
 
 /**
  * Receives runs as they start and finish, after the database has them.
@@ -10,6 +11,11 @@ import type { Run } from '@api-scheduler/core';
 export interface RunObserver {
   onRunStarted?(run: Run): void;
   onRunFinished?(run: Run): void;
+  /**
+   * A fire has ended: `run` is its last attempt, recorded, with no retry to
+   * follow. Not called for skipped fires or for fires cut short by a shutdown.
+   */
+  onFireFinished?(fire: ClaimedFire, run: Run): void;
 }
 
 export interface RunEventMap {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, NO_ALERT, newId } from '@api-scheduler/core';
 import type { Clock } from '@api-scheduler/core';
 import { createPostgresStore } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
@@ -84,6 +84,7 @@ describe.skipIf(postgres.server === null)('engines whose clocks disagree', () =>
         retry_policy: { ...DEFAULT_RETRY_POLICY, max_retries: 0 },
         overlap_policy: 'allow',
         misfire_policy: 'fire_all',
+      ...NO_ALERT,
         created_at: now,
         updated_at: now,
       });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { pino } from 'pino';
 
-import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, newId, systemClock } from '@api-scheduler/core';
+import { ALLOW_PRIVATE_POLICY, DEFAULT_RETRY_POLICY, NO_ALERT, newId, systemClock } from '@api-scheduler/core';
 import type { HttpMethod, Run, Schedule, Target } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
@@ -136,6 +136,7 @@ export class EngineFixture {
       retry_policy: DEFAULT_RETRY_POLICY,
       overlap_policy: 'allow',
       misfire_policy: 'fire_once',
+      ...NO_ALERT,
       created_at: now,
       updated_at: now,
       ...rest,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { DEFAULT_RETRY_POLICY, FakeClock, newId } from '@api-scheduler/core';
+import { DEFAULT_RETRY_POLICY, NO_ALERT, FakeClock, newId } from '@api-scheduler/core';
 import type { Run, RunStatus, Schedule } from '@api-scheduler/core';
 import { createLibsqlStore } from '@api-scheduler/db';
 import type { PruneRunsInput, Store } from '@api-scheduler/db';
@@ -76,6 +76,7 @@ async function addSchedule(): Promise<Schedule> {
     retry_policy: DEFAULT_RETRY_POLICY,
     overlap_policy: 'skip',
     misfire_policy: 'fire_once',
+      ...NO_ALERT,
     created_at: now,
     updated_at: now,
   });

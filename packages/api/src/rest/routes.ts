@@ -114,6 +114,18 @@ export const restRoutes: readonly RestRoute[] = [
 
   {
     method: 'GET',
+    path: '/schedules/{id}/alerts',
+    procedure: 'schedules.alerts',
+    query: ['limit'],
+    status: 200,
+    summary: 'List the alert notifications of a schedule, newest first',
+    description:
+      'Each change of the alert state (schedule.failing, schedule.recovered, schedule.silent) makes one notification. delivery is PENDING while it is being sent or waits for another attempt, DELIVERED once the webhook answered 2xx, FAILED after the last attempt or when the alert was removed first.',
+    tag: 'schedules',
+  },
+
+  {
+    method: 'GET',
     path: '/runs/',
     procedure: 'runs.list',
     query: ['schedule_id', 'target_id', 'status', 'since', 'until', ...page],

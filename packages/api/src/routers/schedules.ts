@@ -1,25 +1,28 @@
 import {
   ConflictError,
+  NO_ALERT,
   NotFoundError,
   ValidationError,
   createScheduleInput,
   idFilterSchema,
   newId,
   pageInput,
+  queryNumberField,
   scheduleStatusSchema,
   timezoneSchema,
   updateScheduleInput,
 } from '@api-scheduler/core';
-import type { Schedule, ScheduleType, ValidationIssue } from '@api-scheduler/core';
+import type { AlertConfig, Schedule, ScheduleType, ValidationIssue } from '@api-scheduler/core';
 import type { SchedulePatch, Store } from '@api-scheduler/db';
 import { z } from 'zod';
 
+import { checkUrlAddress } from '../check-url-address.js';
 import { activate, defaultScheduleName } from '../plan-schedule.js';
 import { resolveScheduleTiming } from '../resolve-schedule-timing.js';
 import type { ScheduleTiming } from '../resolve-schedule-timing.js';
 import { idInput, pageOutput } from '../schemas/common.js';
 import { runOutput, toRunOutput } from '../schemas/run.js';
-import { scheduleOutput, toScheduleOutput } from '../schemas/schedule.js';
+import { alertNotificationOutput, scheduleOutput, toScheduleOutput } from '../schemas/schedule.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 import { getSchedule } from './get-schedule.js';
 import { schedulePreviewProcedures } from './schedule-preview.js';
@@ -74,6 +77,18 @@ function storedConfigFor(existing: Schedule, type: ScheduleType, timezone: strin
   return existing.schedule_config;
 }
 
+/**
+ * The alert fields an update sets. Removing the alert clears its state and
+ * count; adding one to a schedule without an alert starts them afresh; a
+ * changed alert keeps them, so an edit does not notify again.
+ */
+function alertPatch(existing: Schedule, alert: AlertConfig | null | undefined, now: number): Partial<SchedulePatch> {
+  if (alert === undefined) return {};
+  if (alert !== null && existing.alert !== null) return { alert };
+  const changedAt = existing.alert_state === 'OK' ? existing.alert_changed_at : new Date(now);
+  return { ...NO_ALERT, alert, alert_changed_at: changedAt };
+}
+
 export const schedulesRouter = router({
   list: readProcedure
     .input(listSchedulesInput)
@@ -94,6 +109,7 @@ export const schedulesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const now = ctx.clock.now();
 
+      if (input.alert !== null) checkUrlAddress(ctx.addressPolicy, input.alert.webhook_url, ['alert', 'webhook_url']);
       // Both checks run, so one response lists every problem.
       const issues: ValidationIssue[] = [];
       await checkTarget(ctx.store, input.target_id, issues);
@@ -123,6 +139,8 @@ export const schedulesRouter = router({
             retry_policy: input.retry_policy,
             overlap_policy: input.overlap_policy,
             misfire_policy: input.misfire_policy,
+            ...NO_ALERT,
+            alert: input.alert,
             created_at: new Date(now),
             updated_at: new Date(now),
           }),
@@ -137,7 +155,8 @@ export const schedulesRouter = router({
     .input(updateInput)
     .output(scheduleOutput)
     .mutation(async ({ ctx, input }) => {
-      const { id, schedule_type, schedule_config, timezone, status, ...fields } = input;
+      const { id, schedule_type, schedule_config, timezone, status, alert, ...fields } = input;
+      if (alert) checkUrlAddress(ctx.addressPolicy, alert.webhook_url, ['alert', 'webhook_url']);
       const existing = await getSchedule(ctx, id);
       const now = ctx.clock.now();
       const issues: ValidationIssue[] = [];
@@ -165,7 +184,7 @@ export const schedulesRouter = router({
         throw new ConflictError(`Schedule ${id} is COMPLETED and cannot be set to ${status}: change its config to plan new fires`);
       }
 
-      const patch: SchedulePatch = { ...fields, updated_at: new Date(now) };
+      const patch: SchedulePatch = { ...fields, ...alertPatch(existing, alert, now), updated_at: new Date(now) };
       if (replan) {
         Object.assign(patch, { schedule_type: type, schedule_config: timing.config, timezone: timing.timezone });
       }
@@ -247,6 +266,15 @@ export const schedulesRouter = router({
       await getSchedule(ctx, input.id);
       const run = await ctx.scheduler.trigger(input.id);
       return toRunOutput(run);
+    }),
+
+  /** A schedule's newest alert notifications and how their delivery went. */
+  alerts: readProcedure
+    .input(idInput.extend({ limit: queryNumberField('limit', { min: 1, max: 100 }).default(20) }))
+    .output(z.array(alertNotificationOutput))
+    .query(async ({ ctx, input }) => {
+      await getSchedule(ctx, input.id);
+      return ctx.store.listAlertNotifications(input.id, input.limit);
     }),
 
   ...schedulePreviewProcedures,

@@ -2,9 +2,6 @@ import {
   MASK,
   NotFoundError,
   ValidationError,
-  checkAddress,
-  classifyAddress,
-  portOfUrl,
   createTargetInput,
   defaultTargetName,
   isSecretHeaderName,
@@ -13,10 +10,10 @@ import {
   unsentBodyMessage,
   updateTargetInput,
 } from '@api-scheduler/core';
-import type { AddressPolicy } from '@api-scheduler/core';
 import { sealHeaders, sealSigningSecret } from '@api-scheduler/engine';
 import { z } from 'zod';
 
+import { checkUrlAddress } from '../check-url-address.js';
 import { EngineUnavailableError } from '../engine-unavailable-error.js';
 import { idInput, pageOutput } from '../schemas/common.js';
 import { targetOutput, toTargetOutput } from '../schemas/target.js';
@@ -70,22 +67,6 @@ function rejectUnmatchedMasks(sent: Record<string, string>, stored: Record<strin
   }
 }
 
-/**
- * Rejects a URL whose host is an IP literal that the address guard would
- * block, with the guard's own explanation. Host names are left to the
- * engine, which checks every address they resolve to when it connects.
- */
-function checkUrlAddress(policy: AddressPolicy | undefined, rawUrl: string): void {
-  if (policy === undefined) return;
-
-  const url = new URL(rawUrl);
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (classifyAddress(host) === null) return;
-
-  const decision = checkAddress(policy, { host, port: portOfUrl(url), address: host });
-  if (!decision.allowed) throw ValidationError.at(['url'], decision.message);
-}
-
 export const targetsRouter = router({
   list: readProcedure
     .input(pageInput)
@@ -110,7 +91,7 @@ export const targetsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const bodyMessage = unsentBodyMessage(input.method, input.body_template);
       if (bodyMessage !== null) throw ValidationError.at(['body_template'], bodyMessage);
-      checkUrlAddress(ctx.addressPolicy, input.url);
+      checkUrlAddress(ctx.addressPolicy, input.url, ['url']);
       rejectUnmatchedMasks(input.headers, {});
 
       const cipher = ctx.secretCipher ?? null;
@@ -147,7 +128,7 @@ export const targetsRouter = router({
         }
       }
 
-      if (patch.url !== undefined) checkUrlAddress(ctx.addressPolicy, patch.url);
+      if (patch.url !== undefined) checkUrlAddress(ctx.addressPolicy, patch.url, ['url']);
 
       // New secret values are encrypted, and values sent back as the mask keep the stored (encrypted) value.
       const cipher = ctx.secretCipher ?? null;

@@ -1,4 +1,4 @@
-import { JITTER_MODES, MISFIRE_POLICIES, OVERLAP_POLICIES, SCHEDULE_STATUSES, SCHEDULE_TYPES } from '@api-scheduler/core';
+import { ALERT_DELIVERIES, ALERT_EVENTS, ALERT_FORMATS, ALERT_STATES, JITTER_MODES, MISFIRE_POLICIES, OVERLAP_POLICIES, SCHEDULE_STATUSES, SCHEDULE_TYPES } from '@api-scheduler/core';
 import type { Schedule } from '@api-scheduler/core';
 import { z } from 'zod';
 
@@ -40,6 +40,30 @@ const retryPolicyOutput = z.object({
   retry_non_idempotent_timeouts: z.boolean(),
 });
 
+const alertConfigOutput = z.object({
+  webhook_url: z.string().describe('Where notifications are POSTed'),
+  format: z.enum(ALERT_FORMATS).describe('json: the full event; slack: a Slack incoming-webhook message'),
+  after_consecutive_failures: z.number().int().describe('Failed fires in a row that turn the alert FAILING'),
+  silence_after_seconds: z.number().int().nullable().describe('How long a planned fire may be overdue before the alert turns SILENT; null never'),
+});
+
+export const alertNotificationOutput = z.object({
+  id: z.string(),
+  schedule_id: z.string(),
+  event: z.enum(ALERT_EVENTS),
+  previous_state: z.enum(ALERT_STATES),
+  failures: z.number().int(),
+  run_id: z.string().nullable(),
+  overdue_run_at: z.date().nullable(),
+  created_at: z.date(),
+  delivery: z.enum(ALERT_DELIVERIES),
+  attempts: z.number().int(),
+  next_attempt_at: z.date(),
+  lease_until: z.date().nullable(),
+  delivered_at: z.date().nullable(),
+  last_error: z.string().nullable(),
+});
+
 export const scheduleOutput = z.object({
   id: z.string(),
   schedule_id: z.string(),
@@ -55,6 +79,10 @@ export const scheduleOutput = z.object({
   retry_policy: retryPolicyOutput,
   overlap_policy: z.enum(OVERLAP_POLICIES),
   misfire_policy: z.enum(MISFIRE_POLICIES),
+  alert: alertConfigOutput.nullable(),
+  alert_state: z.enum(ALERT_STATES).describe('OK, FAILING after the configured failures in a row, or SILENT while a planned fire is overdue'),
+  alert_failures: z.number().int().describe('Failed fires in a row, counted while the schedule has an alert'),
+  alert_changed_at: z.date().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
 });
