@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY_POLICY, createScheduleInput, scheduleConfigInputs } from '@api-scheduler/core/schemas';
-import type { JitterMode, MisfirePolicy, OverlapPolicy, ScheduleType } from '@api-scheduler/core/schemas';
+import type { AlertFormat, JitterMode, MisfirePolicy, OverlapPolicy, ScheduleType } from '@api-scheduler/core/schemas';
 
 import type { FieldErrors } from '../api/errors';
 import type { CreateScheduleInput, Schedule } from '../api/types';
@@ -26,6 +26,13 @@ export interface ScheduleFormValues {
   multiplier: string;
   jitter: JitterMode;
   retry_non_idempotent_timeouts: boolean;
+  /** Off sends alert: null, which removes an alert the schedule had. */
+  alert_enabled: boolean;
+  alert_webhook_url: string;
+  alert_format: AlertFormat;
+  alert_after_failures: string;
+  /** Blank: no silence alert. */
+  alert_silence_seconds: string;
 }
 
 export function emptyScheduleForm(targetId = ''): ScheduleFormValues {
@@ -49,6 +56,11 @@ export function emptyScheduleForm(targetId = ''): ScheduleFormValues {
     multiplier: String(DEFAULT_RETRY_POLICY.multiplier),
     jitter: DEFAULT_RETRY_POLICY.jitter,
     retry_non_idempotent_timeouts: DEFAULT_RETRY_POLICY.retry_non_idempotent_timeouts,
+    alert_enabled: false,
+    alert_webhook_url: '',
+    alert_format: 'json',
+    alert_after_failures: '3',
+    alert_silence_seconds: '',
   };
 }
 
@@ -77,6 +89,29 @@ export function scheduleToForm(schedule: Schedule): ScheduleFormValues {
     multiplier: String(schedule.retry_policy.multiplier),
     jitter: schedule.retry_policy.jitter,
     retry_non_idempotent_timeouts: schedule.retry_policy.retry_non_idempotent_timeouts,
+    ...alertToForm(schedule.alert, form),
+  };
+}
+
+function alertToForm(alert: Schedule['alert'], empty: ScheduleFormValues): Partial<ScheduleFormValues> {
+  if (alert === null) return {};
+  return {
+    alert_enabled: true,
+    alert_webhook_url: alert.webhook_url,
+    alert_format: alert.format,
+    alert_after_failures: String(alert.after_consecutive_failures),
+    alert_silence_seconds: alert.silence_after_seconds === null ? empty.alert_silence_seconds : String(alert.silence_after_seconds),
+  };
+}
+
+/** Maps the alert fields to the schedule's alert, or null when the alert is off. */
+export function alertOf(values: ScheduleFormValues): CreateScheduleInput['alert'] {
+  if (!values.alert_enabled) return null;
+  return {
+    webhook_url: values.alert_webhook_url.trim(),
+    format: values.alert_format,
+    after_consecutive_failures: numberOrText(values.alert_after_failures) as number,
+    silence_after_seconds: (numberOrText(values.alert_silence_seconds) ?? null) as number | null,
   };
 }
 
@@ -127,6 +162,7 @@ export function scheduleFormToInput(values: ScheduleFormValues): CreateScheduleI
     },
     overlap_policy: values.overlap_policy,
     misfire_policy: values.misfire_policy,
+    alert: alertOf(values),
   };
 }
 
