@@ -94,6 +94,23 @@ const missing = await client.schedules.get.query({ id: 'missing' }).catch((error
 console.log(JSON.stringify({ status: run.status, finishedAtIsDate: run.finished_at instanceof Date, notFound: isSchedulerClientError(missing, 'NOT_FOUND') }));
 `;
 
+/**
+ * Returns the TypeScript blocks of the README's "TypeScript client"
+ * section as one module, with the server and target addresses of this
+ * test in place of the README's.
+ */
+function readmeSnippets(trpcUrl: string, targetUrl: string): string {
+  const readme = readFileSync(join(packageDir, '../../README.md'), 'utf8');
+  const start = readme.indexOf('\n## TypeScript client\n');
+  if (start === -1) throw new Error('README.md has no "## TypeScript client" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  if (blocks.length === 0) throw new Error('the "TypeScript client" section of README.md has no ts code block');
+  return blocks.join('\n').replaceAll('http://127.0.0.1:8000/trpc', trpcUrl).replaceAll('http://127.0.0.1:9000/ping', targetUrl);
+}
+
 let folder = '';
 let setup: ServerWithKeys;
 let target: TargetServer;
@@ -129,14 +146,15 @@ describe('published package', () => {
       devDependencies: { typescript: catalogVersion('typescript'), '@types/node': catalogVersion('@types/node') },
     };
     const tsconfig = {
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-      include: ['check.ts'],
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: false, types: ['node'] },
+      include: ['check.ts', 'readme.ts'],
     };
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
     writeFileSync(join(project, 'check.ts'), consumerCheck);
     writeFileSync(join(project, 'use-client.mjs'), consumerScript);
+    writeFileSync(join(project, 'readme.ts'), readmeSnippets(setup.trpcUrl, `${target.url}/from-readme`));
 
     // The packages are in the pnpm store after the workspace's own install, so this needs no network.
     const installed = await run(pnpmCommand, [...pnpmPrefix, 'install', '--prefer-offline', '--no-frozen-lockfile'], project, 45_000);
@@ -150,7 +168,7 @@ describe('published package', () => {
 
     const typescript = join(project, 'node_modules/typescript/bin/tsc');
     const checked = await run(process.execPath, [typescript, '-p', 'tsconfig.json'], project, 45_000);
-    expect(checked.code, `tsc --noEmit in the consumer project failed, so the published types are broken or have lost precision:\n${checked.output}`).toBe(0);
+    expect(checked.code, `tsc in the consumer project failed, so the published types are broken, have lost precision, or no longer match the README:\n${checked.output}`).toBe(0);
 
     const script = await run(process.execPath, ['use-client.mjs'], project, 30_000, {
       SCHEDULER_TRPC_URL: setup.trpcUrl,
@@ -160,5 +178,12 @@ describe('published package', () => {
     expect(script.code, `use-client.mjs failed:\n${script.output}`).toBe(0);
     expect(JSON.parse(script.output.trim())).toEqual({ status: 'SUCCESS', finishedAtIsDate: true, notFound: true });
     expect(target.requestsTo('/from-package')).toHaveLength(1);
+
+    const readme = await run(process.execPath, ['out/readme.js'], project, 30_000, { SCHEDULER_API_KEY: setup.writeKey });
+    expect(readme.code, `the README's snippets failed against the test server:\n${readme.output}`).toBe(0);
+    expect(readme.output).toContain('SUCCESS 200');
+    expect(readme.output).toContain("target_id: [ 'Target missing was not found' ]");
+    expect(readme.output).toContain("'schedule_config.interval_seconds': [ 'interval_seconds must be at least 1' ]");
+    expect(target.requestsTo('/from-readme')).toHaveLength(1);
   });
 });
