@@ -9,7 +9,7 @@
 // logger and the engine) and the validation issue of core. The context is
 // replaced with `object`, which a tRPC client never reads, and every other
 // named type is copied in when its declaration is self-contained.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,7 @@ import ts from 'typescript';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputPath = join(packageDir, 'src/generated/app-router.ts');
 
-/** Server-side types that a client never sees, and what stands in for them. */
+/** Server-side types that a client never sees, each with the type that replaces it. */
 const REPLACED_TYPES = new Map([['ApiContext', ts.SyntaxKind.ObjectKeyword]]);
 /** The only package that the generated file may import from. */
 const TRPC_SERVER = '@trpc/server';
@@ -29,7 +29,7 @@ function fail(message) {
 }
 
 function routerDeclarationPath() {
-  // The default export condition points at dist/index.js; router.d.ts sits beside it.
+  // The default export condition points at dist/index.js, and router.d.ts is beside it.
   let entry;
   try {
     entry = fileURLToPath(import.meta.resolve('@api-scheduler/api'));
@@ -40,12 +40,7 @@ function routerDeclarationPath() {
 }
 
 const routerPath = routerDeclarationPath();
-let routerText;
-try {
-  routerText = readFileSync(routerPath, 'utf8');
-} catch {
-  fail(`${routerPath} is missing: build @api-scheduler/api first (turbo builds it before this package)`);
-}
+if (!existsSync(routerPath)) fail(`${routerPath} is missing: build @api-scheduler/api first (turbo builds it before this package)`);
 
 const program = ts.createProgram({
   rootNames: [routerPath],
@@ -64,7 +59,7 @@ const trpcNames = new Set();
 /** Declarations copied into the output, by name. */
 const copied = new Map();
 
-/** Copies a named interface or type alias from a workspace package, and the named types that it uses in turn. */
+/** Copies a named interface or type alias of a workspace package into the output, and returns its name. */
 function copyDeclaration(node) {
   const name = node.qualifier.getText(sourceFile);
   if (copied.has(name)) return name;
@@ -78,8 +73,8 @@ function copyDeclaration(node) {
   if (declaration.typeParameters !== undefined) fail(`the router type uses the generic type ${name}, which this script does not copy`);
 
   const text = declaration.getText();
-  // A copied declaration may use only itself, globals and primitives; the
-  // compile check of the generated file catches any other name.
+  // A copied declaration may use only itself, globals and primitives. The
+  // package's tsc build reports any other name as unresolved.
   copied.set(name, text.startsWith('export ') ? text : `export ${text}`);
   return name;
 }

@@ -69,8 +69,8 @@ function checkOptions(options: SchedulerClientOptions): void {
 
 /**
  * Creates the typed client of an API Scheduler server. Queries and
- * mutations made in the same tick go out as one batched HTTP request; the
- * runs.onRun subscription reads server-sent events. Data is encoded with
+ * mutations made in the same tick go out as one batched HTTP request, and
+ * the runs.onRun subscription reads server-sent events. Data is encoded with
  * superjson, so instants arrive as Date objects.
  */
 export function createSchedulerClient(options: SchedulerClientOptions): SchedulerClient {

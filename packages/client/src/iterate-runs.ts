@@ -7,7 +7,7 @@ export type RunFilter = Omit<ListRunsInput, 'cursor'>;
 /**
  * Yields the runs that match `filter` one page at a time, newest first,
  * following runs.list's cursor until the last page. Each page is requested
- * only when the loop asks for it. Runs that start during the walk are not
+ * only when the loop reaches it. Runs that start during the walk are not
  * included, because the cursor continues below the runs already read.
  */
 export async function* iterateRunPages(client: SchedulerClient, filter: RunFilter = {}, options: { signal?: AbortSignal } = {}): AsyncGenerator<Run[], void, undefined> {

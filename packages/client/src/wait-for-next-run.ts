@@ -19,10 +19,10 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /**
  * Waits for the next run of a schedule to finish and resolves with it
  * (status SUCCESS, FAILURE or SKIPPED). It listens on the runs.onRun
- * subscription, so only runs that finish after the stream opened count;
- * with `trigger: true` the schedule is triggered after that, so its run
- * cannot be missed. A retry is a run of its own: the first attempt that
- * finishes is the one returned.
+ * subscription, so only runs that finish after the stream opened count.
+ * With `trigger: true` the schedule is triggered once the stream is open,
+ * so its run cannot be missed. A retry is a run of its own, so the first
+ * attempt that finishes is the one returned.
  *
  * Rejects with a SchedulerClientError: code 'TIMEOUT' when no run finished
  * within `timeoutMs`, 'NOT_FOUND' for an unknown schedule, or the error of
@@ -93,7 +93,10 @@ export function waitForNextRun(client: SchedulerClient, scheduleId: string, opti
         },
         onData: (change) => {
           if (change.kind !== 'finished') return;
-          if (!trigger) return succeed(change.run);
+          if (!trigger) {
+            succeed(change.run);
+            return;
+          }
           if (triggeredRunId === null) finishedEarly.set(change.run.id, change.run);
           else if (change.run.id === triggeredRunId) succeed(change.run);
         },
