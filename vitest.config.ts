@@ -13,7 +13,7 @@ export default defineConfig({
   },
   test: {
     reporters: ['default', './scripts/vitest-summary-reporter.mjs'],
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.mjs'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.mjs'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

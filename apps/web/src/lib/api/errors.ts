@@ -1,39 +1,19 @@
-import { TRPCClientError } from '@trpc/client';
-
-/** One validation issue as the server reports it: `loc` is the path of the field in the input. */
-export interface ServerIssue {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
+import { SchedulerClientError, toSchedulerClientError } from '@api-scheduler/client';
 
 /** Messages keyed by field path, such as "url" or "schedule_config.interval_seconds". */
 export type FieldErrors = Record<string, string>;
 
-interface ErrorData {
-  code?: string;
-  httpStatus?: number;
-  issues?: ServerIssue[] | null;
-}
-
-function dataOf(error: unknown): ErrorData | null {
-  if (!(error instanceof TRPCClientError)) return null;
-  return (error.data ?? null) as ErrorData | null;
-}
-
 /** Returns the tRPC error code of a failed call, such as "NOT_FOUND", or null for another failure. */
 export function errorCodeOf(error: unknown): string | null {
-  return dataOf(error)?.code ?? null;
+  return error instanceof SchedulerClientError ? error.code : null;
 }
 
 /** Returns a sentence for a toast that says why a call failed. */
 export function describeError(error: unknown): string {
-  if (error instanceof TRPCClientError) {
-    const code = dataOf(error)?.code;
-    if (code === 'UNAUTHORIZED') return 'Not signed in: sign in with an API key and try again.';
-    if (error.message === 'Failed to fetch' || error.message.startsWith('NetworkError')) {
-      return 'The server cannot be reached: check that it is running, then try again.';
-    }
+  if (error instanceof SchedulerClientError) {
+    if (error.code === 'UNAUTHORIZED') return 'Not signed in: sign in with an API key and try again.';
+    // Neither a status nor a code: the request got no response (the browser reports "Failed to fetch").
+    if (error.code === null && error.status === null) return 'The server cannot be reached: check that it is running, then try again.';
     return error.message;
   }
   if (error instanceof Error) return error.message;
@@ -51,8 +31,8 @@ export function fieldKey(loc: readonly (string | number)[]): string {
  * go to `general`.
  */
 export function serverFieldErrors(error: unknown): { fields: FieldErrors; general: string[] } {
-  const issues = dataOf(error)?.issues;
-  if (!issues || issues.length === 0) return { fields: {}, general: [describeError(error)] };
+  const issues = toSchedulerClientError(error).issues;
+  if (issues.length === 0) return { fields: {}, general: [describeError(error)] };
 
   const fields: FieldErrors = {};
   const general: string[] = [];

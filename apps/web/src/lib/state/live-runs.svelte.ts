@@ -1,4 +1,4 @@
-import { pendingProcedures } from '../api/client';
+import { trpc } from '../api/client';
 import { describeError } from '../api/errors';
 import type { RunEvent } from '../api/types';
 
@@ -29,7 +29,7 @@ class LiveRuns {
     if (this.#stop !== null) return;
     this.#clearRetry();
     if (this.status !== 'unavailable') this.status = this.#failures > 0 ? 'reconnecting' : 'connecting';
-    this.#stop = pendingProcedures.onRun(
+    const subscription = trpc.runs.onRun.subscribe(
       {},
       {
         onStarted: () => {
@@ -43,7 +43,7 @@ class LiveRuns {
           this.status = 'live';
           this.#notify(event);
         },
-        onConnectionStateChange: (state, error) => {
+        onConnectionStateChange: ({ state, error }) => {
           if (state === 'pending') {
             this.status = 'live';
             this.#failures = 0;
@@ -58,6 +58,7 @@ class LiveRuns {
         },
       },
     );
+    this.#stop = () => subscription.unsubscribe();
   }
 
   /**

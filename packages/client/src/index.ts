@@ -1,0 +1,12 @@
+export { createSchedulerClient } from './create-scheduler-client.js';
+export type { SchedulerClient, SchedulerClientOptions } from './create-scheduler-client.js';
+export { SchedulerClientError, isSchedulerClientError, toSchedulerClientError } from './scheduler-client-error.js';
+export type { SchedulerClientErrorOptions, SchedulerErrorCode } from './scheduler-client-error.js';
+export { createTargetAndSchedule } from './create-target-and-schedule.js';
+export type { TargetAndScheduleInput } from './create-target-and-schedule.js';
+export { waitForNextRun } from './wait-for-next-run.js';
+export type { WaitForNextRunOptions } from './wait-for-next-run.js';
+export { iterateRunPages, iterateRuns } from './iterate-runs.js';
+export type { RunFilter } from './iterate-runs.js';
+export type { AppRouter, ValidationIssue } from './generated/app-router.js';
+export type { CreateScheduleInput, CreateTargetInput, ListRunsInput, RouterInputs, RouterOutputs, Run, RunChange, Schedule, Target } from './types.js';
