@@ -4,6 +4,13 @@ import type { AlertConfig, AlertEvent, AlertNotification, AlertState, FireOutcom
 // The steps of alert bookkeeping that do not touch the database, shared by
 // the libSQL and PostgreSQL stores.
 
+/**
+ * The shortest silence_after_seconds, in ms. A schedule overdue by less
+ * cannot be silent, so the silence check skips the schedules that are due
+ * just now. NOTE: a catch-up backlog is still read row by row at each check.
+ */
+export const MIN_SILENCE_MS = 1_000;
+
 /** The alert columns of a schedule row, as the alert statements read them. */
 export interface AlertRow {
   id: string;

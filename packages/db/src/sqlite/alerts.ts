@@ -1,7 +1,7 @@
 import type { AlertNotification } from '@api-scheduler/core';
 import { and, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 
-import { alertOutcomeChange, deliveryColumns, silentNotifications } from '../alert-plan.js';
+import { MIN_SILENCE_MS, alertOutcomeChange, deliveryColumns, silentNotifications } from '../alert-plan.js';
 import type { AlertRow } from '../alert-plan.js';
 import { checkLeaseMs } from '../input-checks.js';
 import type { AlertDeliveryResult, AlertOutcomeInput, ClaimAlertNotificationsInput, SilenceSweepInput } from '../store.js';
@@ -50,7 +50,7 @@ export async function markSilentSchedules(db: LibsqlDatabase, input: SilenceSwee
       const rows: AlertRow[] = await tx
         .select(alertColumns)
         .from(schedules)
-        .where(and(isActive, lte(schedules.next_run_at, input.now), isNotNull(schedules.alert)));
+        .where(and(isActive, lte(schedules.next_run_at, new Date(input.now.getTime() - MIN_SILENCE_MS)), isNotNull(schedules.alert)));
       const notifications = silentNotifications(rows, input.now, input.newId);
       if (notifications.length === 0) return [];
 
