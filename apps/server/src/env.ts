@@ -78,7 +78,7 @@ const serverSchema = z.object({
   SCHEDULER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'SCHEDULER_ROLE must be all, api or worker' }).default('all'),
   SCHEDULER_INSTANCE_ID: z.string().trim().min(1).max(100).optional(),
   SCHEDULER_UI_DIR: z.string().trim().min(1).optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${String(issue.input)}")` }).default('info'),
   // Unset: readable lines when the log goes to a terminal, JSON lines otherwise.
   LOG_PRETTY: boolean('LOG_PRETTY', undefined),
   // Serve without authentication on a non-loopback HOST while no API key exists.
@@ -173,7 +173,7 @@ export function loadCommandEnv(overrides: Partial<Record<EnvironmentVariable, st
 }
 
 /**
- * Returns the default of each server variable as text, as the help and the
+ * Lists the default of each server variable as text, as the help and the
  * README show it: the value that loadEnv takes when the variable is unset.
  * Variables without a fixed default are left out.
  */
