@@ -6,8 +6,12 @@ import { parseTargetAllowlist } from '@api-scheduler/core';
 import type { AllowlistEntry } from '@api-scheduler/core';
 import { parseSecretKey } from '@api-scheduler/engine';
 
-const integer = (name: string, min: number, max: number, fallback: number) =>
-  z
+/** Accepted range of each whole-number variable, for the README check. */
+export const INTEGER_RANGES: Record<string, { min: number; max: number }> = {};
+
+const integer = (name: string, min: number, max: number, fallback: number) => {
+  INTEGER_RANGES[name] = { min, max };
+  return z
     .string()
     .optional()
     .transform((value, ctx) => {
@@ -19,6 +23,7 @@ const integer = (name: string, min: number, max: number, fallback: number) =>
       }
       return parsed;
     });
+};
 
 // Unset or empty gives `fallback`, which is undefined for a setting whose default depends on something else.
 const boolean = <Fallback extends boolean | undefined>(name: string, fallback: Fallback) =>
