@@ -160,7 +160,7 @@ describe('server logs', () => {
 
     try {
       await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 15_000, 'the server to listen');
-      const createdTarget = await (await fetch(`${url}/targets/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${target().url}/logs-quiet` }) })).json();
+      const createdTarget = (await (await fetch(`${url}/targets/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${target().url}/logs-quiet` }) })).json()) as { id: string };
       const schedule = await fetch(`${url}/schedules/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
