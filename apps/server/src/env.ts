@@ -6,8 +6,12 @@ import { parseTargetAllowlist } from '@api-scheduler/core';
 import type { AllowlistEntry } from '@api-scheduler/core';
 import { parseSecretKey } from '@api-scheduler/engine';
 
-const integer = (name: string, min: number, max: number, fallback: number) =>
-  z
+/** Accepted range of each whole-number variable, for the README check. */
+export const INTEGER_RANGES: Record<string, { min: number; max: number }> = {};
+
+const integer = (name: string, min: number, max: number, fallback: number) => {
+  INTEGER_RANGES[name] = { min, max };
+  return z
     .string()
     .optional()
     .transform((value, ctx) => {
@@ -19,12 +23,14 @@ const integer = (name: string, min: number, max: number, fallback: number) =>
       }
       return parsed;
     });
+};
 
-const boolean = (name: string, fallback: boolean) =>
+// Unset or empty gives `fallback`, which is undefined for a setting whose default depends on something else.
+const boolean = <Fallback extends boolean | undefined>(name: string, fallback: Fallback) =>
   z
     .string()
     .optional()
-    .transform((value, ctx) => {
+    .transform((value, ctx): boolean | Fallback => {
       if (value === undefined || value.trim() === '') return fallback;
       const normalized = value.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
@@ -63,7 +69,7 @@ const secretKey = (name: string) =>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const envSchema = z.object({
+const serverSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: integer('PORT', 0, 65_535, 8000),
   DATABASE_URL: z
@@ -77,8 +83,9 @@ const envSchema = z.object({
   SCHEDULER_ROLE: z.enum(['all', 'api', 'worker'], { error: 'SCHEDULER_ROLE must be all, api or worker' }).default('all'),
   SCHEDULER_INSTANCE_ID: z.string().trim().min(1).max(100).optional(),
   SCHEDULER_UI_DIR: z.string().trim().min(1).optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  LOG_PRETTY: boolean('LOG_PRETTY', false),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${String(issue.input)}")` }).default('info'),
+  // Unset: readable lines when the log goes to a terminal, JSON lines otherwise.
+  LOG_PRETTY: boolean('LOG_PRETTY', undefined),
   // Serve without authentication on a non-loopback HOST while no API key exists.
   SCHEDULER_INSECURE: boolean('SCHEDULER_INSECURE', false),
   SCHEDULER_SHUTDOWN_GRACE_MS: integer('SCHEDULER_SHUTDOWN_GRACE_MS', 0, 600_000, 10_000),
@@ -105,7 +112,9 @@ const envSchema = z.object({
   SCHEDULER_TARGET_ALLOWLIST: allowlist,
   SCHEDULER_SECRET_KEY: secretKey('SCHEDULER_SECRET_KEY'),
   SCHEDULER_SECRET_KEY_PREVIOUS: secretKey('SCHEDULER_SECRET_KEY_PREVIOUS'),
-}).superRefine((env, ctx) => {
+});
+
+const envSchema = serverSchema.superRefine((env, ctx) => {
   if (env.SCHEDULER_SECRET_KEY_PREVIOUS !== null && env.SCHEDULER_SECRET_KEY === null) {
     ctx.addIssue({
       code: 'custom',
@@ -123,6 +132,16 @@ const envSchema = z.object({
 });
 
 export type Env = z.output<typeof envSchema> & { SCHEDULER_INSTANCE_ID: string };
+
+/** The variable that the targets and schedules commands read their API key from, when --key is not given. */
+export const API_KEY_VARIABLE = 'SCHEDULER_API_KEY';
+
+/** Every environment variable that the server reads: loadEnv checks these. */
+export const SERVER_VARIABLES = Object.keys(serverSchema.shape) as (keyof typeof serverSchema.shape)[];
+
+/** Every environment variable that the server and the CLI read. */
+export const ENVIRONMENT_VARIABLES = [...SERVER_VARIABLES, API_KEY_VARIABLE] as const;
+export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -151,7 +170,33 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   };
 }
 
-/** True when standard output is a terminal, so logs are printed for people rather than as JSON lines. */
-export function isInteractive(): boolean {
-  return process.stdout.isTTY === true;
+/**
+ * Reads the configuration of a CLI command: the environment, with the
+ * values that command-line options set in place of their variables.
+ */
+export function loadCommandEnv(overrides: Partial<Record<EnvironmentVariable, string>>): Env {
+  return loadEnv({ ...process.env, ...overrides });
+}
+
+/**
+ * Lists the default of each server variable as text, as the help and the
+ * README show it: the value that loadEnv takes when the variable is unset.
+ * Variables without a fixed default are left out.
+ */
+export function describeDefaults(): Partial<Record<EnvironmentVariable, string>> {
+  const parsed = serverSchema.parse({});
+  const defaults: Partial<Record<EnvironmentVariable, string>> = {};
+  for (const name of SERVER_VARIABLES) {
+    const value: unknown = parsed[name];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') defaults[name] = String(value);
+    else if (Array.isArray(value) && value.length === 0) defaults[name] = 'empty';
+  }
+  defaults.SCHEDULER_INSTANCE_ID = 'HOSTNAME-PID';
+  return defaults;
+}
+
+/** Returns the API key of SCHEDULER_API_KEY, or undefined when it is unset or empty. */
+export function apiKeyFromEnv(source: NodeJS.ProcessEnv = process.env): string | undefined {
+  const key = source[API_KEY_VARIABLE]?.trim();
+  return key === undefined || key === '' ? undefined : key;
 }

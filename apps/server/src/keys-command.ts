@@ -2,10 +2,10 @@ import { API_KEY_SCOPES, NotFoundError, generateApiKey, newId } from '@api-sched
 import type { ApiKey, ApiKeyScope } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
-/** A mistake in the arguments of a keys command: exit code 2. */
+/** A mistake in the options of keys create: exit code 2. */
 export class KeysUsageError extends Error {
   constructor(message: string) {
-    super(`${message}. Run api-scheduler --help for the usage.`);
+    super(`${message}. Run api-scheduler keys create --help for the usage.`);
     this.name = 'KeysUsageError';
   }
 }

@@ -8,6 +8,18 @@ const REDACTED_PATHS = [
   '*.signing_secret',
 ];
 
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Picks the log format: LOG_PRETTY when it is set, otherwise readable lines
+ * for a terminal and JSON lines for anything else (a file, a pipe, a log
+ * collector).
+ */
+export function chooseLogFormat(prettySetting: boolean | undefined, destinationIsTerminal: boolean): LogFormat {
+  if (prettySetting !== undefined) return prettySetting ? 'pretty' : 'json';
+  return destinationIsTerminal ? 'pretty' : 'json';
+}
+
 /**
  * Creates the process logger: JSON lines, or readable lines when `pretty` (a
  * terminal). With `stderr` it writes to standard error, for commands whose

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useEndToEnd } from './support/end-to-end.js';
 import type { ServerProcess } from './support/server-process.js';
 import { waitFor } from './support/server-process.js';
+import { parseOpenMetrics } from './support/openmetrics-text.js';
 import { parsePrometheusText } from './support/prometheus-text.js';
 import type { MetricFamily } from './support/prometheus-text.js';
 
@@ -137,6 +138,45 @@ describe('GET /metrics in the Prometheus format', () => {
     const text = parsePrometheusText((await scrape(server)).text);
     expect(family(text, 'api_scheduler_runs_total').type).toBe('counter');
     expect(family(text, 'process_cpu_user_seconds_total').type).toBe('counter');
+  });
+
+  it('passes a strict OpenMetrics parser', async () => {
+    target().on('/openmetrics-fail', (_request, response) => {
+      response.writeHead(503, { 'content-type': 'text/plain' });
+      response.end('failing on purpose');
+    });
+    const server = await startServer();
+    const okId = await createIntervalSchedule(server, '/openmetrics-ok');
+    const failId = await createIntervalSchedule(server, '/openmetrics-fail', {
+      retry_policy: { max_retries: 1, initial_delay_ms: 50, max_delay_ms: 50, multiplier: 1, jitter: 'none', retry_non_idempotent_timeouts: false },
+    });
+    await waitFor(async () => (await server.runsOf(okId)).some((run) => run.status === 'SUCCESS'), 10_000, 'a successful run');
+    await waitFor(async () => (await server.runsOf(failId)).some((run) => run.attempt === 2 && run.status === 'FAILURE'), 10_000, 'a failed retry');
+
+    const { contentType, text } = await scrape(server, 'application/openmetrics-text; version=1.0.0');
+    expect(contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    const families = parseOpenMetrics(text);
+
+    const runs = families.get('api_scheduler_runs')!;
+    expect(runs.type).toBe('counter');
+    expect(runs.help).toContain('error_type ("" when none)');
+    expect(runs.samples.every((sample) => sample.name === 'api_scheduler_runs_total')).toBe(true);
+    expect(runs.samples.find((sample) => sample.labels.schedule_id === failId && sample.labels.error_type === 'HTTP_5XX')?.value).toBeGreaterThanOrEqual(2);
+    expect(families.get('api_scheduler_retries')!.type).toBe('counter');
+    expect(families.has('api_scheduler_runs_total')).toBe(false);
+
+    const duration = families.get('api_scheduler_run_duration_seconds')!;
+    expect(duration.type).toBe('histogram');
+    expect(duration.unit).toBe('seconds');
+    expect(duration.samples.filter((sample) => sample.name.endsWith('_bucket')).map((sample) => sample.labels.le)).toContain('1.0');
+    expect(families.get('api_scheduler_database_query_duration_seconds')!.type).toBe('histogram');
+    expect(families.get('process_cpu_seconds')!.type).toBe('counter');
+    expect(families.get('api_scheduler_database_up')!.samples[0]!.value).toBe(1);
+
+    // The text format lists the same families, with counters under their _total names.
+    const textFamilies = parsePrometheusText((await scrape(server)).text);
+    const expectedTextNames = [...families.values()].map((family) => (family.type === 'counter' ? `${family.name}_total` : family.name));
+    expect([...textFamilies.keys()].sort()).toEqual(expectedTextNames.sort());
   });
 
   it('exposes no run metrics without an engine', async () => {

@@ -66,6 +66,8 @@ export class Dispatcher {
   dispatch(fire: ClaimedFire): void {
     this.notify('onRunStarted', fire.run);
     if (fire.run.status !== 'RUNNING') {
+      // Recorded finished by the claim (a SKIPPED run of the misfire policy "skip"), so it is logged here.
+      this.logRunFinished(fire.run);
       this.notify('onRunFinished', fire.run);
       return;
     }
@@ -203,6 +205,7 @@ export class Dispatcher {
         return;
       }
 
+      spec.logFields = { schedule_id: run.schedule_id, run_id: run.id, attempt: run.attempt };
       const result = await this.options.executor.execute(spec, signal);
       const record = toRunResult(run, result, this.options.now());
       // Only a shutdown aborts this signal, so record that cause instead of the executor's generic message.
@@ -247,20 +250,31 @@ export class Dispatcher {
     }
 
     const finished: Run = { ...run, ...record };
+    this.logRunFinished(finished);
+    this.notify('onRunFinished', finished);
+    return finished;
+  }
+
+  /**
+   * Logs the one line of a finished run. It carries ids, outcome and
+   * latency, never the URL, headers or bodies, which can hold secrets.
+   */
+  private logRunFinished(run: Run): void {
     this.options.logger.info(
       {
         schedule_id: run.schedule_id,
         run_id: run.id,
+        target_id: run.target_id,
         attempt: run.attempt,
-        status: finished.status,
-        status_code: finished.status_code,
-        latency_ms: finished.latency_ms,
-        error_type: finished.error_type,
+        status: run.status,
+        status_code: run.status_code,
+        latency_ms: run.latency_ms,
+        error_type: run.error_type,
+        manual: run.manual,
+        catch_up: run.catch_up,
       },
       'run finished',
     );
-    this.notify('onRunFinished', finished);
-    return finished;
   }
 
   private finishUnsent(run: Run, status: RunStatus, errorType: ErrorType | null, message: string): Promise<Run | null> {

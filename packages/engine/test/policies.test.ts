@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_RETRY_POLICY } from '@api-scheduler/core';
@@ -250,7 +251,9 @@ describe('misfire policies', () => {
 
   it('skip sends nothing and records one SKIPPED run', async () => {
     const schedule = await overdueSchedule('/skipped', 'skip', 3);
-    await fixture.createEngine().start();
+    const logLines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>) });
+    await fixture.createEngine({ logger }).start();
 
     const [run] = await waitFor(async () => {
       const runs = await fixture.runsOf(schedule.id);
@@ -260,6 +263,11 @@ describe('misfire policies', () => {
     expect(run!.status).toBe('SKIPPED');
     expect(run!.missed_count).toBe(2);
     expect(fixture.requestsTo('/skipped')).toHaveLength(0);
+    // The claim records this run finished, and it still gets its one log line.
+    const runLines = logLines.filter((line) => line.msg === 'run finished' && line.schedule_id === schedule.id);
+    expect(runLines).toHaveLength(1);
+    expect(runLines[0]!.run_id).toBe(run!.id);
+    expect(runLines[0]!.status).toBe('SKIPPED');
   });
 });
 

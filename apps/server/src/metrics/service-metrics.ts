@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RegistryContentType } from 'prom-client';
 import type { Logger } from 'pino';
 
 import { SCHEDULE_STATUSES } from '@api-scheduler/core';
 import type { ScheduleStatus } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
 
+import { OPENMETRICS_CONTENT_TYPE, renderOpenMetrics } from './openmetrics-text.js';
 import { RunMetrics } from './run-metrics.js';
 import { timeStoreCalls } from './timed-store.js';
 
@@ -35,8 +35,6 @@ export class ServiceMetrics {
   private store: Store | null = null;
   private figures: DatabaseFigures | null = null;
   private reading: Promise<DatabaseFigures> | null = null;
-  /** Serializes renders, because an OpenMetrics render renames counters while it runs. */
-  private rendering: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly logger: Logger) {
     const registers = [this.registry];
@@ -94,13 +92,7 @@ export class ServiceMetrics {
   }
 
   /** Renders every metric in the Prometheus text format 0.0.4 or in OpenMetrics 1.0.0. */
-  render(format: 'prometheus' | 'openmetrics'): Promise<{ contentType: string; body: string }> {
-    const rendered = this.rendering.then(() => this.renderNow(format));
-    this.rendering = rendered.catch(() => undefined);
-    return rendered;
-  }
-
-  private async renderNow(format: 'prometheus' | 'openmetrics'): Promise<{ contentType: string; body: string }> {
+  async render(format: 'prometheus' | 'openmetrics'): Promise<{ contentType: string; body: string }> {
     // Read first, because the registry collects every metric at once: the
     // ping of this scrape then counts in the query histogram of this scrape.
     await this.databaseFigures();
@@ -109,21 +101,7 @@ export class ServiceMetrics {
       return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, body: await this.registry.metrics() };
     }
 
-    // NOTE: tests check this output for its content type, # EOF and counter
-    // names only, and never run it through a strict OpenMetrics parser.
-    // prom-client 15 strips "_total" from each counter's name when it
-    // renders OpenMetrics and never puts it back, which would rename the
-    // counters in every later text-format scrape. The names are restored.
-    const names = new Map(this.registry.getMetricsAsArray().map((metric) => [metric, (metric as unknown as { name: string }).name]));
-    // The registry is typed for the text format, but setContentType takes either at run time.
-    const switchable = this.registry as unknown as Registry<RegistryContentType>;
-    switchable.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    try {
-      return { contentType: Registry.OPENMETRICS_CONTENT_TYPE, body: await this.registry.metrics() };
-    } finally {
-      switchable.setContentType(Registry.PROMETHEUS_CONTENT_TYPE);
-      for (const [metric, name] of names) (metric as unknown as { name: string }).name = name;
-    }
+    return { contentType: OPENMETRICS_CONTENT_TYPE, body: renderOpenMetrics(await this.registry.getMetricsAsJSON()) };
   }
 
   /** Reads the ping and the schedule counts, or returns the last reading while it is younger than DATABASE_FIGURES_MAX_AGE_MS. */

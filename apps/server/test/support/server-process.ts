@@ -21,6 +21,8 @@ export interface LogLine {
 export class ServerProcess {
   readonly dataDir: string;
   readonly logs: LogLine[] = [];
+  /** Every line the process wrote to standard output, JSON or not, in order. */
+  readonly stdoutLines: string[] = [];
   url = '';
   /** Unix milliseconds when the server logged that it listens. */
   listeningAt = 0;
@@ -69,6 +71,7 @@ export class ServerProcess {
     await new Promise<void>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (text) => {
+        this.stdoutLines.push(text);
         let line: LogLine;
         try {
           line = JSON.parse(text) as LogLine;

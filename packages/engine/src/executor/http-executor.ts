@@ -163,7 +163,7 @@ export class HttpExecutor {
         classification.message += progress.statusCode === null ? ' waiting for the response' : ' reading the response body';
       }
       if (classification.errorType === 'NETWORK_ERROR') {
-        this.#logger.warn({ err: cause, origin: progress.url.origin }, 'HTTP request failed with an unclassified error');
+        this.#logger.warn({ ...spec.logFields, err: cause, origin: progress.url.origin }, 'HTTP request failed with an unclassified error');
       }
 
       const result = buildExecutionResult(progress, classification);
@@ -230,6 +230,7 @@ export class HttpExecutor {
     // Only the origin is logged: paths and query strings can carry tokens.
     this.#logger.debug(
       {
+        ...spec.logFields,
         method: spec.method,
         origin: originOf(result.finalUrl),
         status: result.status,

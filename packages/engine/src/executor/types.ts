@@ -8,6 +8,8 @@ export interface HttpRequestSpec {
   body: string | null;
   /** Budget of one attempt in ms: connect, headers and body of every redirect hop together. */
   timeoutMs: number;
+  /** Ids that the executor's log lines about this request carry, such as schedule_id and run_id. */
+  logFields?: Record<string, string | number>;
 }
 
 /** Outcome of one attempt, in the shape of a run's result fields. */
