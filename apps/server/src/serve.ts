@@ -176,6 +176,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
     logger,
     healthOnly: env.SCHEDULER_ROLE === 'worker',
     metrics,
+    ...(engine === null ? {} : { engineRunning: () => engine.isRunning }),
   });
   // The engine starts first: it records the runs a dead process left
   // RUNNING, so no client ever reads one of those as still in flight.

@@ -1169,6 +1169,28 @@ describe('health and UI', () => {
     expect((await send('GET', '/readyz')).status).toBe(200);
   });
 
+  it('readyz needs a running engine', async () => {
+    let engineRunning = false;
+    const logger = pino({ level: 'silent' });
+    const context: ApiContext = { store: running.store, clock: systemClock, logger, scheduler: schedulerWithoutEngine, instanceId: 'readyz-test', startedAt: Date.now() };
+    const server = createHttpServer({ context, uiDir: null, logger, engineRunning: () => engineRunning });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`;
+    try {
+      const stopped = await fetch(url);
+      expect(stopped.status).toBe(503);
+      expect(await stopped.json()).toMatchObject({ status: 'unavailable', engine: { running: false } });
+
+      engineRunning = true;
+      const ready = await fetch(url);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', engine: { running: true } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('answers /readyz with 503 when the database is closed', async () => {
     const other = await start('closed.db', null);
     await other.store.close();

@@ -203,6 +203,12 @@ const readyBody: JsonSchema = {
       properties: { latency_ms: { type: 'number', description: 'Round trip of the query in milliseconds' } },
       required: ['latency_ms'],
     },
+    engine: {
+      type: 'object',
+      description: 'Present in a process with an engine (roles all and worker)',
+      properties: { running: { type: 'boolean' } },
+      required: ['running'],
+    },
   },
   required: ['status', 'database'],
 };
@@ -242,12 +248,12 @@ function documentPaths(): JsonSchema {
     '/readyz': {
       get: {
         operationId: 'readyz',
-        summary: 'Readiness: the database responds',
-        description: 'Runs a trivial query against the database. Served in every role.',
+        summary: 'Readiness: the database responds and the engine runs',
+        description: 'Runs a trivial query against the database and, in a process with an engine, checks that the engine fires schedules (not before it has started, nor once a stop has begun). Served in every role.',
         tags: ['system'],
         responses: {
           '200': { description: 'The database responds', content: jsonContent(readyBody) },
-          '503': { description: 'The database does not respond', content: jsonContent(notReadyBody) },
+          '503': { description: 'The database does not respond, or the engine is not running', content: jsonContent(notReadyBody) },
         },
       },
     },

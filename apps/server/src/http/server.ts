@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   healthOnly?: boolean;
   /** The Prometheus metrics that GET /metrics returns to a client that accepts text/plain or OpenMetrics. */
   metrics?: ServiceMetrics;
+  /** Tells whether this process's engine fires schedules; absent in a process without an engine. */
+  engineRunning?: () => boolean;
 }
 
 /**
@@ -94,7 +96,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const latency = await context.store.ping();
       if (!databaseReady) logger.info('Database responds again: ready');
       databaseReady = true;
-      sendJson(response, 200, { status: 'ready', database: { latency_ms: latency } });
+      const engine = options.engineRunning === undefined ? undefined : { running: options.engineRunning() };
+      if (engine?.running === false) {
+        // Before the engine has started and once a stop has begun: a load balancer should send no new work here.
+        sendJson(response, 503, { status: 'unavailable', detail: 'The engine of this process is not running', database: { latency_ms: latency }, engine });
+        return;
+      }
+      sendJson(response, 200, { status: 'ready', database: { latency_ms: latency }, ...(engine === undefined ? {} : { engine }) });
     } catch (error) {
       if (databaseReady) logger.warn({ err: error }, 'Database ping failed: not ready');
       databaseReady = false;
