@@ -176,6 +176,36 @@ describe('alerts', () => {
     }
   }, 30_000);
 
+  it('blocked webhook fails at once', async () => {
+    // Without SCHEDULER_ALLOW_PRIVATE_TARGETS the guard blocks loopback: the
+    // target's fires fail with BLOCKED_ADDRESS, and so does the webhook.
+    const guarded = new ServerProcess({ SCHEDULER_ALERT_CHECK_INTERVAL_MS: String(CHECK_INTERVAL_MS), SCHEDULER_ALLOW_PRIVATE_TARGETS: 'false' });
+    try {
+      await guarded.start();
+      const createdTarget = await guarded.request('POST', '/targets/', { url: 'http://localhost:9/blocked', method: 'GET' });
+      expect(createdTarget.status).toBe(201);
+      const created = await guarded.request('POST', '/schedules/', {
+        target_id: createdTarget.body.id,
+        schedule_type: 'INTERVAL',
+        schedule_config: { interval_seconds: 1 },
+        retry_policy: { max_retries: 0 },
+        // A host name passes the check at create time; its addresses are checked when it is sent to.
+        alert: { webhook_url: `http://localhost:${new URL(receiver.url).port}/blocked`, after_consecutive_failures: 1 },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+      const history = await waitFor(async () => {
+        const listed = await guarded.request('GET', `/schedules/${created.body.id}/alerts`);
+        return listed.body.length > 0 && listed.body[0].delivery !== 'PENDING' ? listed.body : null;
+      }, 15_000, 'the notification to be given up');
+      expect(history[0]).toMatchObject({ event: 'schedule.failing', delivery: 'FAILED', attempts: 1 });
+      expect(history[0].last_error).toContain('BLOCKED_ADDRESS');
+      expect(receiver.requestsTo('/blocked')).toEqual([]);
+    } finally {
+      await guarded.dispose();
+    }
+  }, 30_000);
+
   it('alert null clears the state', async () => {
     target.on('/always-down', (_request, response) => response.writeHead(500).end());
     const scheduleId = await createSchedule(await createTarget('/always-down'), { webhook_url: `${receiver.url}/removed`, after_consecutive_failures: 1 });

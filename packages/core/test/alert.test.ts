@@ -65,6 +65,7 @@ describe('alertConfigSchema', () => {
 
   const invalid: Array<[unknown, string]> = [
     [{}, 'webhook_url is required'],
+    [{ webhook_url: ['http://127.0.0.1/hook'] }, 'webhook_url must be a string'],
     [{ webhook_url: '' }, 'URL is required'],
     [{ webhook_url: 'http://user:pw@127.0.0.1/hook' }, 'Credentials in the URL are not allowed'],
     [{ webhook_url: 'http://127.0.0.1/hook', after_consecutive_failures: 1_001 }, 'after_consecutive_failures must be at most 1000'],

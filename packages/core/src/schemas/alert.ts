@@ -19,7 +19,14 @@ export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
 export const alertConfigSchema = z.strictObject(
   {
-    webhook_url: z.string({ error: 'webhook_url is required: the http:// or https:// URL that notifications are POSTed to' }).pipe(targetUrlSchema),
+    webhook_url: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'webhook_url is required: the http:// or https:// URL that notifications are POSTed to'
+            : 'webhook_url must be a string: the http:// or https:// URL that notifications are POSTed to',
+      })
+      .pipe(targetUrlSchema),
     format: z.enum(ALERT_FORMATS, { error: `format must be one of ${ALERT_FORMATS.join(', ')}` }).default('json'),
     after_consecutive_failures: numberField('after_consecutive_failures', { min: 1, max: 1_000 }).default(3),
     silence_after_seconds: numberField('silence_after_seconds', { min: 1, max: 31_622_400, unit: 'seconds', maxNote: '366 days' })

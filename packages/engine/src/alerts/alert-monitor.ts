@@ -206,7 +206,9 @@ export class AlertMonitor implements RunObserver {
       // The webhook URL stays out of the message and the log: a Slack URL is a credential.
       const error = result.statusCode === null ? `${result.errorType}: ${result.errorMessage}` : `The webhook answered HTTP ${result.statusCode}`;
       const attempts = notification.attempts + 1;
-      const retryAt = attempts >= this.maxAttempts ? null : new Date(now + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS));
+      // The address guard blocks the same address on every attempt, so trying again cannot help.
+      const lastAttempt = attempts >= this.maxAttempts || result.errorType === 'BLOCKED_ADDRESS';
+      const retryAt = lastAttempt ? null : new Date(now + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS));
       await store.finishAlertNotification({ id: notification.id, now: new Date(now), delivered: false, error, retryAt });
       if (retryAt === null) this.logger.error({ ...ids, error }, 'gave up on an alert notification');
       else this.logger.warn({ ...ids, error, retry_at: retryAt.toISOString() }, 'could not deliver an alert notification; it will be sent again');

@@ -97,8 +97,17 @@ export function alertPayload(notification: AlertNotification, schedule: Schedule
   };
 }
 
+/**
+ * Escapes the three characters that Slack reads as markup in message text,
+ * so a schedule name such as "<!channel>" shows as typed instead of
+ * notifying a whole channel or making a link.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 /** Serializes the request body of a notification: the payload, or a Slack incoming-webhook message. */
 export function alertBody(format: 'json' | 'slack', payload: AlertPayload): string {
-  if (format === 'slack') return JSON.stringify({ text: `API Scheduler: ${payload.text}` });
+  if (format === 'slack') return JSON.stringify({ text: `API Scheduler: ${escapeSlackText(payload.text)}` });
   return JSON.stringify(payload);
 }
