@@ -5,8 +5,12 @@ import {
   OVERLAP_POLICIES,
   SCHEDULE_STATUSES,
   SCHEDULE_TYPES,
+  ValidationError,
   alertConfigSchema,
+  createTargetInput,
+  resolveScheduleConfig,
   retryPolicySchema,
+  scheduleNameSchema,
 } from '@api-scheduler/core';
 import type { Page, PageInput, Schedule, ScheduleConfig, Target } from '@api-scheduler/core';
 import type { Store } from '@api-scheduler/db';
@@ -124,11 +128,43 @@ export function parseExportDocument(text: string): ExportDocument {
       throw new ImportDocumentError(`schedules.${index}.target_id: target ${schedule.target_id} is not in the document`);
     }
   }
+  checkRecords(parsed.data.targets, parsed.data.schedules);
   return {
     targets: parsed.data.targets,
-    // NOTE: schedule_config is checked only as an object, not per schedule type, because the document is expected to come from export.
+    // checkRecords has resolved every schedule_config with the rules of its schedule type.
     schedules: parsed.data.schedules.map((schedule) => ({ ...schedule, schedule_config: schedule.schedule_config as unknown as ScheduleConfig })),
   };
+}
+
+/**
+ * Applies the checks of create to every record, so a hand-edited document
+ * cannot store what the API would reject: such a row could never fire and
+ * would fail every list that contains it. Throws ImportDocumentError for
+ * the first invalid field.
+ * NOTE: IP literals in URLs are not checked against the address guard
+ * here, as create does; the guard still blocks them when they are sent.
+ */
+function checkRecords(targets: Array<z.output<typeof targetRecord>>, schedules: Array<z.output<typeof scheduleRecord>>): void {
+  for (const [index, target] of targets.entries()) {
+    const { name, url, method, headers, body_template, timeout_ms } = target;
+    const checked = createTargetInput.safeParse({ name, url, method, headers, body_template, timeout_ms });
+    if (!checked.success) throw issueAt(`targets.${index}`, checked.error.issues[0]!.path, checked.error.issues[0]!.message);
+  }
+  for (const [index, schedule] of schedules.entries()) {
+    const name = scheduleNameSchema.safeParse(schedule.name);
+    if (!name.success) throw issueAt(`schedules.${index}`, ['name'], name.error.issues[0]!.message);
+    try {
+      resolveScheduleConfig(schedule.schedule_type, schedule.schedule_config, { now: Date.now(), timezone: schedule.timezone });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const issue = error.issues[0]!;
+      throw issueAt(`schedules.${index}`, issue.loc, issue.msg);
+    }
+  }
+}
+
+function issueAt(record: string, path: ReadonlyArray<PropertyKey>, message: string): ImportDocumentError {
+  return new ImportDocumentError(`${[record, ...path.map(String)].join('.')}: ${message}`);
 }
 
 /**

@@ -138,6 +138,22 @@ describe('api-scheduler export and import', () => {
   });
 
   it.each([
+    ['a negative interval', (document: any) => (document.schedules[0].schedule_config.interval_seconds = -5), 'schedules.0.schedule_config.interval_seconds: interval_seconds must be at least 1'],
+    ['an unknown time zone', (document: any) => (document.schedules[0].timezone = 'Mars/Olympus'), 'schedules.0.timezone: Unknown time zone "Mars/Olympus"'],
+    ['an ftp URL', (document: any) => (document.targets[0].url = 'ftp://127.0.0.1/file'), 'targets.0.url: Unsupported URL scheme "ftp"'],
+    ['an empty name', (document: any) => (document.schedules[1].name = ' '), 'schedules.1.name: Name may not be empty'],
+  ])('rejects an edited export with %s', async (_case, edit, message) => {
+    const source = await createSourceDatabase(`edited-${_case.replaceAll(' ', '-')}.db`);
+    const document = JSON.parse(runCli(['export'], source).stdout);
+    edit(document);
+
+    const result = runCli(['import'], `file:${join(dataDir, 'edited-destination.db')}`, JSON.stringify(document));
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it.each([
     ['text that is not JSON', 'targets:', 'not JSON'],
     ['a document without schedules', '{"targets": []}', 'schedules:'],
     ['a schedule of a missing target', JSON.stringify({ targets: [], schedules: [{ id: 's', target_id: 't', name: 'n', schedule_type: 'INTERVAL', schedule_config: {}, status: 'ACTIVE', next_run_at: null, run_count: 0, last_run_at: null, timezone: 'UTC', retry_policy: DEFAULT_RETRY_POLICY, overlap_policy: 'skip', misfire_policy: 'skip', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' }] }), 'target t is not in the document'],
