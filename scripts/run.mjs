@@ -33,8 +33,11 @@ function runForeground(command, args) {
   // process would be left behind with the server. When the parent goes
   // away, the process is re-parented: then stop the server as on SIGTERM.
   const parent = process.ppid;
+  // Once is enough: the server is stopping, and a signal each tick would only log again.
   const parentWatch = setInterval(() => {
-    if (process.ppid !== parent) forward('SIGTERM');
+    if (process.ppid === parent) return;
+    clearInterval(parentWatch);
+    forward('SIGTERM');
   }, 500);
   parentWatch.unref();
 

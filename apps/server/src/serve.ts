@@ -10,8 +10,10 @@ import { maskHeaders, systemClock } from '@api-scheduler/core';
 import type { AddressPolicy, Target } from '@api-scheduler/core';
 import { Engine, HttpExecutor, SecretCipher, buildRequestSpec } from '@api-scheduler/engine';
 import type { RunRetention } from '@api-scheduler/engine';
+import { databaseFilePath } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
 
+import { lockDatabaseFile } from './database-lock.js';
 import type { Env } from './env.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { openStore } from './open-store.js';
@@ -93,6 +95,18 @@ export interface RunningServer {
  * runs in roles all and worker, and the HTTP server in roles all and api.
  */
 export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
+  // Taken before the database is opened, so a second engine on the same file changes nothing in it.
+  const databaseFile = env.SCHEDULER_ROLE === 'api' ? null : databaseFilePath(env.DATABASE_URL);
+  const releaseLock = databaseFile === null ? () => {} : lockDatabaseFile(databaseFile);
+  try {
+    return await serveLocked(env, logger, releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+async function serveLocked(env: Env, logger: Logger, releaseLock: () => void): Promise<RunningServer> {
   const metrics = new ServiceMetrics(logger);
   const store = metrics.instrumentStore(await openStore(env.DATABASE_URL, logger));
   let authenticator: Authenticator;
@@ -213,6 +227,7 @@ export async function serve(env: Env, logger: Logger): Promise<RunningServer> {
       server.closeAllConnections();
       await closed;
       await store.close();
+      releaseLock();
       logger.info('stopped');
     })();
     return stopping;

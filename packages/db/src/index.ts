@@ -3,6 +3,7 @@ export { createStore } from './create-store.js';
 export type { CreateStoreOptions } from './create-store.js';
 export { createLibsqlStore, LibsqlStore } from './sqlite/libsql-store.js';
 export type { LibsqlStoreOptions } from './sqlite/libsql-store.js';
+export { databaseFilePath } from './sqlite/open-database.js';
 export { createPostgresStore, PostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { SCHEDULE_CHANNEL } from './postgres/schedule-changes.js';
