@@ -381,7 +381,8 @@ export interface Store {
   markSilentSchedules(input: SilenceSweepInput): Promise<AlertNotification[]>;
   /**
    * Takes up to `limit` PENDING notifications due at `now` whose lease is
-   * free, oldest first, and holds them for leaseMs. A notification waits
+   * free, oldest first, holds them for leaseMs and counts the attempt, so
+   * a send cut short by a crash is counted too. A notification waits
    * while an older one of its schedule is still PENDING, so a schedule's
    * notifications arrive in the order they were made.
    */

@@ -1534,6 +1534,7 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         // The recovery of `first` waits until its failing notification is sent.
         expect(claimed.map((notification) => notification.id)).toEqual([failing.id, otherFailing.id]);
         expect(claimed[0]!.lease_until).toEqual(new Date(now.getTime() + 10_000));
+        expect(claimed.map((notification) => notification.attempts)).toEqual([1, 1]);
         expect(await store.claimAlertNotifications({ now, leaseMs: 10_000, limit: 10 })).toEqual([]);
 
         await store.finishAlertNotification({ id: failing.id, now, delivered: true, error: null, retryAt: null });
@@ -1542,7 +1543,7 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
         const later = new Date(now.getTime() + second);
         const retried = await store.claimAlertNotifications({ now: later, leaseMs: 10_000, limit: 10 });
-        expect(retried.map((notification) => [notification.id, notification.attempts, notification.last_error])).toEqual([[otherFailing.id, 1, 'The webhook answered HTTP 502']]);
+        expect(retried.map((notification) => [notification.id, notification.attempts, notification.last_error])).toEqual([[otherFailing.id, 2, 'The webhook answered HTTP 502']]);
         await store.finishAlertNotification({ id: otherFailing.id, now: later, delivered: false, error: 'The webhook answered HTTP 502', retryAt: null });
 
         expect((await store.listAlertNotifications(first.id, 10)).map((notification) => notification.delivery)).toEqual(['PENDING', 'DELIVERED']);

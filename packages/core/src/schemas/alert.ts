@@ -104,7 +104,7 @@ export interface AlertNotification {
   overdue_run_at: Date | null;
   created_at: Date;
   delivery: AlertDelivery;
-  /** Delivery attempts so far. */
+  /** Delivery attempts started so far, a send cut short by a crash included. */
   attempts: number;
   next_attempt_at: Date;
   /** Set while a process is sending it; another process leaves it alone until then. */

@@ -77,7 +77,7 @@ export async function claimAlertNotifications(db: PostgresDatabase, input: Claim
     if (due.rows.length === 0) return [];
     const claimed = await tx
       .update(alertNotifications)
-      .set({ lease_until: leaseUntil })
+      .set({ lease_until: leaseUntil, attempts: sql`${alertNotifications.attempts} + 1` })
       .where(inArray(alertNotifications.id, due.rows.map((row) => row.id)))
       .returning();
     return claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -87,7 +87,7 @@ export async function claimAlertNotifications(db: PostgresDatabase, input: Claim
 export async function finishAlertNotification(db: PostgresExecutor, input: AlertDeliveryResult): Promise<void> {
   await db
     .update(alertNotifications)
-    .set({ ...deliveryColumns(input), attempts: sql`${alertNotifications.attempts} + 1` })
+    .set(deliveryColumns(input))
     .where(eq(alertNotifications.id, input.id));
 }
 

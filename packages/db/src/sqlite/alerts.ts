@@ -82,7 +82,7 @@ export async function claimAlertNotifications(db: LibsqlDatabase, input: ClaimAl
       if (due.length === 0) return [];
       return tx
         .update(alertNotifications)
-        .set({ lease_until: new Date(leaseUntil) })
+        .set({ lease_until: new Date(leaseUntil), attempts: sql`${alertNotifications.attempts} + 1` })
         .where(inArray(alertNotifications.id, due.map((row) => row.id)))
         .returning()
         .then((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : 1)));
@@ -94,7 +94,7 @@ export async function claimAlertNotifications(db: LibsqlDatabase, input: ClaimAl
 export async function finishAlertNotification(db: LibsqlExecutor, input: AlertDeliveryResult): Promise<void> {
   await db
     .update(alertNotifications)
-    .set({ ...deliveryColumns(input), attempts: sql`${alertNotifications.attempts} + 1` })
+    .set(deliveryColumns(input))
     .where(eq(alertNotifications.id, input.id));
 }
 

@@ -173,7 +173,7 @@ export class AlertMonitor implements RunObserver {
 
   private async send(notification: AlertNotification): Promise<void> {
     const { store, clock } = this.options;
-    const ids = { schedule_id: notification.schedule_id, notification_id: notification.id, event: notification.event, attempt: notification.attempts + 1 };
+    const ids = { schedule_id: notification.schedule_id, notification_id: notification.id, event: notification.event, attempt: notification.attempts };
     try {
       const schedule = await store.getSchedule(notification.schedule_id);
       // Deleting a schedule deletes its notifications, so only a removed alert is left to handle.
@@ -205,7 +205,8 @@ export class AlertMonitor implements RunObserver {
 
       // The webhook URL stays out of the message and the log: a Slack URL is a credential.
       const error = result.statusCode === null ? `${result.errorType}: ${result.errorMessage}` : `The webhook answered HTTP ${result.statusCode}`;
-      const attempts = notification.attempts + 1;
+      // The claim has counted this attempt.
+      const attempts = notification.attempts;
       // The address guard blocks the same address on every attempt, so trying again cannot help.
       const lastAttempt = attempts >= this.maxAttempts || result.errorType === 'BLOCKED_ADDRESS';
       const retryAt = lastAttempt ? null : new Date(now + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS));
