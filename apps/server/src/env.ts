@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 
 import { z } from 'zod';
 
-import { parseTargetAllowlist } from '@api-scheduler/core';
-import type { AllowlistEntry } from '@api-scheduler/core';
-import { parseSecretKey } from '@api-scheduler/engine';
+// The narrow entry points keep the CLI's help and usage errors, which read
+// this schema for the defaults, from loading all of core and the engine.
+import { parseTargetAllowlist } from '@api-scheduler/core/address-policy';
+import type { AllowlistEntry } from '@api-scheduler/core/address-policy';
+import { parseSecretKey } from '@api-scheduler/engine/secret-cipher';
 
 /** Accepted range of each whole-number variable, for the README check. */
 export const INTEGER_RANGES: Record<string, { min: number; max: number }> = {};
