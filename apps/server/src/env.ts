@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 
 import { z } from 'zod';
 
-import { parseTargetAllowlist } from '@api-scheduler/core';
-import type { AllowlistEntry } from '@api-scheduler/core';
-import { parseSecretKey } from '@api-scheduler/engine';
+// The narrow entry points keep the CLI's help and usage errors, which read
+// this schema for the defaults, from loading all of core and the engine.
+import { parseTargetAllowlist } from '@api-scheduler/core/address-policy';
+import type { AllowlistEntry } from '@api-scheduler/core/address-policy';
+import { SecretCipher, parseSecretKey } from '@api-scheduler/engine/secret-cipher';
 
 /** Accepted range of each whole-number variable, for the README check. */
 export const INTEGER_RANGES: Record<string, { min: number; max: number }> = {};
@@ -193,6 +195,12 @@ export function describeDefaults(): Partial<Record<EnvironmentVariable, string>>
   }
   defaults.SCHEDULER_INSTANCE_ID = 'HOSTNAME-PID';
   return defaults;
+}
+
+/** Builds the cipher of secrets at rest, or returns null when SCHEDULER_SECRET_KEY is not set. */
+export function secretCipherOf(env: Env): SecretCipher | null {
+  if (env.SCHEDULER_SECRET_KEY === null) return null;
+  return new SecretCipher(env.SCHEDULER_SECRET_KEY, env.SCHEDULER_SECRET_KEY_PREVIOUS === null ? [] : [env.SCHEDULER_SECRET_KEY_PREVIOUS]);
 }
 
 /** Returns the API key of SCHEDULER_API_KEY, or undefined when it is unset or empty. */

@@ -8,12 +8,13 @@ import { Authenticator, CREATE_KEY_COMMAND, RunFeed, schedulerWithoutEngine } fr
 import type { ApiContext, TargetTestResult } from '@api-scheduler/api';
 import { maskHeaders, systemClock } from '@api-scheduler/core';
 import type { AddressPolicy, Target } from '@api-scheduler/core';
-import { Engine, HttpExecutor, SecretCipher, buildRequestSpec } from '@api-scheduler/engine';
-import type { RunRetention } from '@api-scheduler/engine';
+import { Engine, HttpExecutor, buildRequestSpec } from '@api-scheduler/engine';
+import type { RunRetention, SecretCipher } from '@api-scheduler/engine';
 import { databaseFilePath } from '@api-scheduler/db';
 import type { Store } from '@api-scheduler/db';
 
 import { lockDatabaseFile } from './database-lock.js';
+import { secretCipherOf } from './env.js';
 import type { Env } from './env.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { openStore } from './open-store.js';
@@ -73,12 +74,6 @@ async function checkStartupAccess(env: Env, store: Store, logger: Logger): Promi
       throw new InsecureStartError(env.HOST);
   }
   return authenticator;
-}
-
-/** Builds the cipher of secrets at rest, or returns null when SCHEDULER_SECRET_KEY is not set. */
-export function secretCipherOf(env: Env): SecretCipher | null {
-  if (env.SCHEDULER_SECRET_KEY === null) return null;
-  return new SecretCipher(env.SCHEDULER_SECRET_KEY, env.SCHEDULER_SECRET_KEY_PREVIOUS === null ? [] : [env.SCHEDULER_SECRET_KEY_PREVIOUS]);
 }
 
 function addressPolicyOf(env: Env): AddressPolicy {

@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { COMMANDS, EXIT_CODES } from '../src/cli-usage.js';
+import { parseCommandLine } from '../src/cli-arguments.js';
+import { COMMANDS, EXIT_CODES, EXIT_SUCCESS, EXIT_USAGE } from '../src/cli-usage.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-// Child processes started at once; each is a Node.js start-up of a few hundred milliseconds.
-const PARALLEL_RUNS = 4;
 
 interface CliResult {
   args: string[];
@@ -29,12 +28,21 @@ function runCli(args: string[]): Promise<CliResult> {
   });
 }
 
-async function runAll(argsList: string[][]): Promise<CliResult[]> {
-  const results: CliResult[] = [];
-  for (let start = 0; start < argsList.length; start += PARALLEL_RUNS) {
-    results.push(...(await Promise.all(argsList.slice(start, start + PARALLEL_RUNS).map(runCli))));
-  }
-  return results;
+/**
+ * Returns the help text of `args` as parsed in this process. The CLI prints
+ * a help result on standard output with exit 0 and a usage error on
+ * standard error with exit 2, which the "help process" tests below check.
+ */
+function helpText(args: string[]): string {
+  const commandLine = parseCommandLine(args);
+  if (commandLine.kind !== 'help') throw new Error(`${args.join(' ')} parsed as ${JSON.stringify(commandLine)}, not as help`);
+  return commandLine.text;
+}
+
+function usageError(args: string[]): string {
+  const commandLine = parseCommandLine(args);
+  if (commandLine.kind !== 'invalid') throw new Error(`${args.join(' ')} parsed as ${JSON.stringify(commandLine)}, not as a usage error`);
+  return commandLine.message;
 }
 
 const commandNames = Object.keys(COMMANDS);
@@ -51,75 +59,52 @@ describe('api-scheduler help', () => {
     expect(commandNames.sort()).toEqual(expected.sort());
   });
 
-  it('lists the commands and exit codes', async () => {
-    const [help, short] = await runAll([['--help'], ['-h']]);
+  it('lists the commands and exit codes', () => {
+    const help = helpText(['--help']);
 
-    expect(help!.code).toBe(0);
-    expect(help!.stderr).toBe('');
-    expect(short!.stdout).toBe(help!.stdout);
-    for (const name of runnableNames) expect(help!.stdout, name).toMatch(new RegExp(`^  ${name}  .+`, 'm'));
-    expect(help!.stdout).toContain('Exit codes:');
-    for (const [code] of EXIT_CODES) expect(help!.stdout).toMatch(new RegExp(`^  ${code}   \\S`, 'm'));
+    expect(helpText(['-h'])).toBe(help);
+    for (const name of runnableNames) expect(help, name).toMatch(new RegExp(`^  ${name}  .+`, 'm'));
+    expect(help).toContain('Exit codes:');
+    for (const [code] of EXIT_CODES) expect(help).toMatch(new RegExp(`^  ${code}   \\S`, 'm'));
   });
 
-  it('prints each command --help with exit 0', async () => {
-    const results = await runAll(commandNames.map((name) => [...name.split(' '), '--help']));
+  it.each(commandNames)('prints %s --help', (name) => {
+    const help = helpText([...name.split(' '), '--help']);
+    const usage = COMMANDS[name]!;
 
-    for (const result of results) {
-      const name = result.args.slice(0, -1).join(' ');
-      const usage = COMMANDS[name]!;
-      expect(result.code, name).toBe(0);
-      expect(result.stderr, name).toBe('');
-      expect(result.stdout, name).toMatch(new RegExp(`^Usage: api-scheduler ${name}[ \\n]`));
-      for (const option of Object.keys(usage.options)) expect(result.stdout, `${name} --${option}`).toContain(`--${option}`);
-      for (const variable of usage.environment) expect(result.stdout, `${name} ${variable}`).toMatch(new RegExp(`^  ${variable} `, 'm'));
-      for (const argument of usage.arguments ?? []) expect(result.stdout, `${name} ${argument.name}`).toMatch(new RegExp(`^  ${argument.name} `, 'm'));
-      expect(result.stdout, name).toMatch(/^Examples?:\n  api-scheduler|^Examples?:\n  \S+=/m);
-    }
+    expect(help).toMatch(new RegExp(`^Usage: api-scheduler ${name}[ \\n]`));
+    for (const option of Object.keys(usage.options)) expect(help, `--${option}`).toContain(`--${option}`);
+    for (const variable of usage.environment) expect(help, variable).toMatch(new RegExp(`^  ${variable} `, 'm'));
+    for (const argument of usage.arguments ?? []) expect(help, argument.name).toMatch(new RegExp(`^  ${argument.name} `, 'm'));
+    expect(help).toMatch(/^Examples?:\n  api-scheduler|^Examples?:\n  \S+=/m);
   });
 
-  it('shows option defaults', async () => {
-    const [serve, list] = await runAll([['serve', '--help'], ['targets', 'list', '--help']]);
+  it('shows option defaults', () => {
+    const serve = helpText(['serve', '--help']);
+    const list = helpText(['targets', 'list', '--help']);
 
-    expect(serve!.stdout).toMatch(/--port PORT .*\(default: 8000\)/);
-    expect(serve!.stdout).toMatch(/^ {2}SCHEDULER_SHUTDOWN_GRACE_MS .*\(default: 10000\)/m);
-    expect(list!.stdout).toContain('(default: http://127.0.0.1:8000)');
+    expect(serve).toMatch(/--port PORT .*\(default: 8000\)/);
+    expect(serve).toMatch(/^ {2}SCHEDULER_SHUTDOWN_GRACE_MS .*\(default: 10000\)/m);
+    expect(list).toContain('(default: http://127.0.0.1:8000)');
   });
 
-  it('prints the same text for help COMMAND', async () => {
-    const results = await runAll([
-      ['help', 'keys', 'create'],
-      ['keys', 'create', '--help'],
-      ['help', 'serve'],
-      ['serve', '-h'],
-      ['help'],
-      ['--help'],
-    ]);
-
-    for (let index = 0; index < results.length; index += 2) {
-      expect(results[index]!.code, results[index]!.args.join(' ')).toBe(0);
-      expect(results[index]!.stdout, results[index]!.args.join(' ')).toBe(results[index + 1]!.stdout);
-    }
+  it.each([
+    [['help', 'keys', 'create'], ['keys', 'create', '--help']],
+    [['help', 'serve'], ['serve', '-h']],
+    [['help'], ['--help']],
+  ])('prints the same text for %j and %j', (helpCommand, helpOption) => {
+    expect(helpText(helpCommand)).toBe(helpText(helpOption));
   });
 
-  it('prints the help even where arguments are missing', async () => {
-    const [pause, keys] = await runAll([['schedules', 'pause', '--help'], ['keys', '--help']]);
-
-    expect(pause!.code).toBe(0);
-    expect(pause!.stdout).toContain('Usage: api-scheduler schedules pause ID');
-    expect(keys!.code).toBe(0);
-    expect(keys!.stdout).toContain('keys revoke');
+  it('prints the help even where arguments are missing', () => {
+    expect(helpText(['schedules', 'pause', '--help'])).toContain('Usage: api-scheduler schedules pause ID');
+    expect(helpText(['keys', '--help'])).toContain('keys revoke');
   });
 
-  it('rejects an unknown option per command with exit 2', async () => {
-    const results = await runAll(runnableNames.map((name) => [...name.split(' '), '--no-such-option']));
+  it.each(runnableNames)('rejects an unknown option for %s', (name) => {
+    const message = usageError([...name.split(' '), '--no-such-option']);
 
-    for (const result of results) {
-      const name = result.args.slice(0, -1).join(' ');
-      expect(result.code, name).toBe(2);
-      expect(result.stdout, name).toBe('');
-      expect(result.stderr, name).toBe(`Unknown option "--no-such-option" for ${name}. Run api-scheduler ${name} --help for the usage.\n`);
-    }
+    expect(message).toBe(`Unknown option "--no-such-option" for ${name}. Run api-scheduler ${name} --help for the usage.`);
   });
 
   it.each([
@@ -128,11 +113,42 @@ describe('api-scheduler help', () => {
     [['serve', '--port'], 'Invalid options for serve'],
     [['migrate', '--insecure'], 'Unknown option "--insecure" for migrate'],
     [['targets', 'list', '--data', '{}'], 'Unknown option "--data" for targets list'],
-  ])('%j exits 2 with one line', async (args, message) => {
-    const [result] = await runAll([args]);
+  ])('%j is a one-line usage error', (args, expected) => {
+    const message = usageError(args);
 
-    expect(result!.code).toBe(2);
-    expect(result!.stderr).toContain(message);
-    expect(result!.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(message).toContain(expected);
+    expect(message).not.toContain('\n');
+  });
+});
+
+// These start the built CLI to check that it prints what parseCommandLine
+// returns, on the right stream and with the right exit code.
+describe('api-scheduler help process', () => {
+  it('prints the overview with exit 0', async () => {
+    const [help, short] = await Promise.all([runCli(['--help']), runCli(['-h'])]);
+
+    expect(help.code).toBe(EXIT_SUCCESS);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toBe(helpText(['--help']));
+    expect(short.code).toBe(EXIT_SUCCESS);
+    expect(short.stdout).toBe(help.stdout);
+  });
+
+  it('prints command help and help COMMAND with exit 0', async () => {
+    const [option, command] = await Promise.all([runCli(['keys', 'create', '--help']), runCli(['help', 'keys', 'create'])]);
+
+    for (const result of [option, command]) {
+      expect(result.code, result.args.join(' ')).toBe(EXIT_SUCCESS);
+      expect(result.stderr, result.args.join(' ')).toBe('');
+      expect(result.stdout, result.args.join(' ')).toBe(helpText(['keys', 'create', '--help']));
+    }
+  });
+
+  it('rejects an unknown option with exit 2', async () => {
+    const result = await runCli(['targets', 'list', '--no-such-option']);
+
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('Unknown option "--no-such-option" for targets list. Run api-scheduler targets list --help for the usage.\n');
   });
 });
