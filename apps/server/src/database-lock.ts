@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * Another live process holds the lock of the database file. The code is
@@ -43,6 +44,8 @@ export function lockDatabaseFile(path: string, options: { pid?: number; exists?:
   const pid = options.pid ?? process.pid;
   const exists = options.exists ?? processExists;
   const lockPath = `${path}.lock`;
+  // The lock comes before the database, which creates its folder on a first start.
+  mkdirSync(dirname(path), { recursive: true });
 
   for (let tries = 1; ; tries += 1) {
     try {

@@ -29,6 +29,14 @@ describe('lockDatabaseFile', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('creates a missing folder', () => {
+    const nested = join(folder, 'data', 'scheduler.db');
+
+    lockDatabaseFile(nested, { pid: 4242 });
+
+    expect(readFileSync(`${nested}.lock`, 'utf8')).toBe('4242\n');
+  });
+
   it('rejects a second live holder', () => {
     lockDatabaseFile(path, { pid: 4242 });
 
