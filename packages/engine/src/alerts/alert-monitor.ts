@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 
-import { newId } from '@api-scheduler/core';
-import type { AlertNotification, Clock, Run } from '@api-scheduler/core';
+import { DEFAULT_RETRY_POLICY, newId } from '@api-scheduler/core';
+import type { AlertNotification, Clock, RetryPolicy, Run } from '@api-scheduler/core';
 import type { ClaimedFire, Store } from '@api-scheduler/db';
 
 import type { HttpExecutor } from '../executor/index.js';
+import { backoffDelayMs } from '../retry-policy.js';
 import type { RunObserver } from '../run-observer.js';
 import { alertBody, alertPayload } from './alert-payload.js';
 
@@ -23,8 +24,8 @@ export interface AlertMonitorOptions {
 }
 
 const CLAIM_LIMIT = 20;
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 300_000;
+// Deliveries back off as fires do: 1 s, doubling, at most 5 minutes apart, without jitter.
+const DELIVERY_BACKOFF: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initial_delay_ms: 1_000, multiplier: 2, max_delay_ms: 300_000, jitter: 'none' };
 
 /**
  * Keeps each schedule's alert state and sends its notifications. Fire
@@ -209,7 +210,7 @@ export class AlertMonitor implements RunObserver {
       const attempts = notification.attempts;
       // The address guard blocks the same address on every attempt, so trying again cannot help.
       const lastAttempt = attempts >= this.maxAttempts || result.errorType === 'BLOCKED_ADDRESS';
-      const retryAt = lastAttempt ? null : new Date(now + Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS));
+      const retryAt = lastAttempt ? null : new Date(now + backoffDelayMs(DELIVERY_BACKOFF, attempts));
       await store.finishAlertNotification({ id: notification.id, now: new Date(now), delivered: false, error, retryAt });
       if (retryAt === null) this.logger.error({ ...ids, error }, 'gave up on an alert notification');
       else this.logger.warn({ ...ids, error, retry_at: retryAt.toISOString() }, 'could not deliver an alert notification; it will be sent again');
