@@ -221,7 +221,7 @@ export interface SilenceSweepInput {
 
 export interface ClaimAlertNotificationsInput {
   now: Date;
-  /** How long the claiming process holds the notifications, in milliseconds. */
+  /** How long the claiming process keeps the notifications to itself, in milliseconds. */
   leaseMs: number;
   limit: number;
 }
@@ -230,7 +230,7 @@ export interface AlertDeliveryResult {
   id: string;
   now: Date;
   delivered: boolean;
-  /** Why the attempt failed; null when it was delivered. */
+  /** The reason the attempt failed; null when it was delivered. */
   error: string | null;
   /** When to try again after a failure; null gives up and marks the notification FAILED. */
   retryAt: Date | null;

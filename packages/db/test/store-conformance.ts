@@ -1486,9 +1486,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
       it('recordAlertOutcome counts outcomes recorded at once exactly', async () => {
         const schedule = await createSchedule(await createTarget(), { overrides: { alert: hook } });
 
-        const made = await Promise.all(Array.from({ length: 10 }, (_, index) => outcome(schedule, 'FAILURE', T0 + index)));
+        const notifications = await Promise.all(Array.from({ length: 10 }, (_, index) => outcome(schedule, 'FAILURE', T0 + index)));
 
-        expect(made.filter((notification) => notification !== null).map((notification) => notification!.event)).toEqual(['schedule.failing']);
+        expect(notifications.filter((notification) => notification !== null).map((notification) => notification!.event)).toEqual(['schedule.failing']);
         expect(await store.getSchedule(schedule.id)).toMatchObject({ alert_state: 'FAILING', alert_failures: 10 });
       });
 
@@ -1510,10 +1510,10 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         await createDueSchedule(target, due, { alert: hook, status: 'PAUSED' });
         await createSchedule(target, { overrides: { alert: hook, status: 'COMPLETED', next_run_at: null } });
 
-        const made = await store.markSilentSchedules({ now: new Date(T0), newId: () => newId(T0) });
+        const notifications = await store.markSilentSchedules({ now: new Date(T0), newId: () => newId(T0) });
 
-        expect(made.map((notification) => [notification.schedule_id, notification.event, notification.previous_state])).toEqual([[silent.id, 'schedule.silent', 'OK']]);
-        expect(made[0]).toMatchObject({ overdue_run_at: new Date(due), run_id: null, created_at: new Date(T0) });
+        expect(notifications.map((notification) => [notification.schedule_id, notification.event, notification.previous_state])).toEqual([[silent.id, 'schedule.silent', 'OK']]);
+        expect(notifications[0]).toMatchObject({ overdue_run_at: new Date(due), run_id: null, created_at: new Date(T0) });
         expect(await store.getSchedule(silent.id)).toMatchObject({ alert_state: 'SILENT', alert_changed_at: new Date(T0) });
         expect(await store.getSchedule(notYet.id)).toMatchObject({ alert_state: 'OK' });
         expect(await store.markSilentSchedules({ now: new Date(T0), newId: () => newId(T0) })).toEqual([]);
@@ -1553,12 +1553,12 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
       it('a lapsed lease lets another claim take the notification', async () => {
         const schedule = await createSchedule(await createTarget(), { overrides: { alert: { ...hook, after_consecutive_failures: 1 } } });
-        const made = (await outcome(schedule, 'FAILURE', T0))!;
+        const failing = (await outcome(schedule, 'FAILURE', T0))!;
 
         await store.claimAlertNotifications({ now: new Date(T0), leaseMs: 5_000, limit: 10 });
 
         expect(await store.claimAlertNotifications({ now: new Date(T0 + 4_999), leaseMs: 5_000, limit: 10 })).toEqual([]);
-        expect((await store.claimAlertNotifications({ now: new Date(T0 + 5_001), leaseMs: 5_000, limit: 10 })).map((notification) => notification.id)).toEqual([made.id]);
+        expect((await store.claimAlertNotifications({ now: new Date(T0 + 5_001), leaseMs: 5_000, limit: 10 })).map((notification) => notification.id)).toEqual([failing.id]);
       });
 
       it('deleting a schedule deletes its notifications', async () => {

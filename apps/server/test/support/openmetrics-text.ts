@@ -183,7 +183,11 @@ function parseSample(line: string, lineNumber: number): OpenMetricsSample {
 /** Serializes a label set independently of the order of its labels. */
 function labelSetKey(labels: Record<string, string>, excluded: string | null = null): string {
   const entries = Object.entries(labels).filter(([name]) => name !== excluded);
-  entries.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  // Label names are ASCII, so code-unit order is enough and the same on every locale.
+  entries.sort(([left], [right]) => {
+    if (left === right) return 0;
+    return left < right ? -1 : 1;
+  });
   return JSON.stringify(entries);
 }
 

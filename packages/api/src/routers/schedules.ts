@@ -78,9 +78,9 @@ function storedConfigFor(existing: Schedule, type: ScheduleType, timezone: strin
 }
 
 /**
- * The alert fields an update sets. Removing the alert clears its state and
- * count; adding one to a schedule without an alert starts them afresh; a
- * changed alert keeps them, so an edit does not notify again.
+ * Returns the alert fields an update sets. Removing the alert clears its
+ * state and count, and adding one to a schedule without an alert starts
+ * them afresh. A changed alert keeps them, so an edit does not notify again.
  */
 function alertPatch(existing: Schedule, alert: AlertConfig | null | undefined, now: number): Partial<SchedulePatch> {
   if (alert === undefined) return {};

@@ -59,7 +59,7 @@ export interface AlertTransition {
  * the count to `afterFailures` turns the state FAILING with
  * schedule.failing; any other failure ends SILENT (the schedule fires again)
  * with schedule.recovered. Every other outcome changes only the count, so
- * each state change notifies exactly once.
+ * an event comes only with a change of state.
  */
 export function applyFireOutcome(current: AlertStatus, outcome: FireOutcome, afterFailures: number): AlertTransition {
   if (outcome === 'SUCCESS') {

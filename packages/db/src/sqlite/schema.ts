@@ -184,7 +184,7 @@ export const alertNotifications = sqliteTable(
     delivery: text('delivery').$type<'PENDING' | 'DELIVERED' | 'FAILED'>().notNull(),
     attempts: integer('attempts').notNull(),
     next_attempt_at: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
-    // A process that took the notification for sending holds it until then.
+    // Until then the process that claimed the notification is the only one to send it.
     lease_until: integer('lease_until', { mode: 'timestamp_ms' }),
     delivered_at: integer('delivered_at', { mode: 'timestamp_ms' }),
     last_error: text('last_error'),
